@@ -1,0 +1,3 @@
+from guidegen.cli import main
+
+main()

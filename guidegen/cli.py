@@ -1,0 +1,139 @@
+"""The command line: parse options, call the pipeline, turn errors into messages and exit codes.
+
+Exit codes: 0 done, 1 content or render problem, 2 usage problem (Click's own convention).
+Nothing here imports WeasyPrint at module level: --help, roles and validate stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from guidegen import __version__
+from guidegen.errors import ContentError, RenderError, UsageError
+from guidegen.paths import CONTENT_DIR, DEFAULT_OUTPUT_DIR
+
+PAPERS = ("a4", "letter")
+
+content_option = click.option(
+    "--content", "content_dir", type=click.Path(path_type=Path, file_okay=False),
+    default=CONTENT_DIR, show_default="built-in content",
+    help="Content folder to read (questions/, roles/, ask/, workbook.yaml).")
+
+
+def _fail_content(error: ContentError) -> None:
+    for problem in error.problems:
+        click.echo(f"error: {problem.one_line()}", err=True)
+    count = len(error.problems)
+    click.echo(f"{count} problem{'s' if count != 1 else ''} in the content; nothing was built.",
+               err=True)
+    sys.exit(1)
+
+
+def _load(content_dir: Path):
+    from guidegen.load import load_bank
+
+    try:
+        return load_bank(content_dir)
+    except ContentError as error:
+        _fail_content(error)
+
+
+def _usage(message: str) -> None:
+    click.echo(f"usage error: {message}", err=True)
+    sys.exit(2)
+
+
+def _check_writable(out: Path) -> None:
+    """Refuse an output path we cannot write before spending seconds on layout."""
+    if out.exists() and out.is_dir():
+        _usage(f"--out {out} is a folder; give a file name such as {out / 'workbook.pdf'}")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        _usage(f"cannot write {out}: {parent} is not a writable folder")
+    if out.exists() and not os.access(out, os.W_OK):
+        _usage(f"cannot write {out}: the file is read-only")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="guidegen")
+def main() -> None:
+    """Turn an interview-question bank into printable PDF workbooks."""
+
+
+@main.command()
+@content_option
+@click.option("--role", "role_name", metavar="ROLE",
+              help="Role id or unique prefix (default: devops-engineer). See `guidegen roles`.")
+@click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False), default="a4",
+              show_default=True, help="Paper size.")
+@click.option("--name", help="Reader's name, printed on the cover.")
+@click.option("--company", help="Company interviewing; fills {company} in the questions.")
+@click.option("--date", "interview_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Interview date, YYYY-MM-DD.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="PDF to write (default: output/ROLE.pdf).")
+@click.option("--html", "write_html", is_flag=True,
+              help="Also write the intermediate HTML beside the PDF.")
+def build(content_dir, role_name, paper, name, company, interview_date, out, write_html):
+    """Build one workbook PDF."""
+    from guidegen.html import Layout
+    from guidegen.select import Personal, select
+
+    bank = _load(content_dir)
+    personal = Personal(name=name or None, company=company or None,
+                        date=interview_date.date() if interview_date else None)
+    try:
+        selection = select(bank, role_name, personal)
+    except UsageError as error:
+        _usage(str(error))
+    out = out or DEFAULT_OUTPUT_DIR / f"{selection.role.id}.pdf"
+    _check_writable(out)
+
+    from guidegen.build import build_pdf
+
+    try:
+        result = build_pdf(bank, selection, Layout(paper=paper.lower()), out, write_html)
+    except RenderError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    for refused in result.refused:
+        click.echo(f"warning: refused reference {refused}", err=True)
+    if result.html_path:
+        click.echo(f"{result.html_path}")
+    click.echo(f"{result.path} ({result.pages} pages)")
+
+
+@main.command()
+@content_option
+def roles(content_dir):
+    """List the roles in the content folder with their question counts."""
+    from guidegen.models import KINDS
+    from guidegen.select import role_questions
+
+    bank = _load(content_dir)
+    rows = []
+    for role in sorted(bank.roles.values(), key=lambda r: r.id):
+        questions = role_questions(bank, role)
+        counts = {kind: sum(q.kind == kind for q in questions) for kind in KINDS}
+        rows.append((role.id, str(len(questions)), *(str(counts[k]) for k in KINDS), role.title))
+    header = ("ROLE", "QUESTIONS", "GENERAL", "BEHAVIOURAL", "TECHNICAL", "TITLE")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [cell.ljust(width) if i == 0 else cell.rjust(width)
+                 for i, (cell, width) in enumerate(zip(row, widths))]
+        click.echo("  ".join(cells + [row[-1]]))
+
+
+@main.command()
+@content_option
+def validate(content_dir):
+    """Check the content folder and report every problem with file and line."""
+    bank = _load(content_dir)
+    click.echo(f"{content_dir}: {len(bank.questions)} questions, {len(bank.roles)} roles, "
+               f"{sum(len(g.items) for g in bank.ask_groups)} questions to ask — all valid.")

@@ -1,0 +1,91 @@
+"""Stage 3: turn a Selection into one HTML document with Jinja2 templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+import jinja2
+import markdown as markdown_lib
+from markupsafe import Markup
+
+from guidegen import __version__
+from guidegen.models import KIND_TITLES, WorkbookText
+from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
+from guidegen.select import Personal, Selection
+
+PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+COMPANY_PLACEHOLDER = re.compile(r"\{company(?:\|([^{}]*))?\}")
+DEFAULT_COMPANY_WORDS = "this company"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Print options that change the HTML, not the content."""
+
+    paper: str = "a4"
+    notes_lines: int = 7        # ruled "My notes" lines under a general or technical question
+    own_questions_lines: int = 8
+    notes_pages: int = 2
+
+
+def fill_placeholders(text: str, personal: Personal) -> str:
+    """Put the company's name where the content says {company}; read naturally without one."""
+
+    def replace(match: re.Match) -> str:
+        if personal.company:
+            return personal.company
+        return match.group(1) if match.group(1) is not None else DEFAULT_COMPANY_WORDS
+
+    return COMPANY_PLACEHOLDER.sub(replace, text)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> markdown_lib.Markdown:
+    return markdown_lib.Markdown(extensions=["sane_lists", "smarty"], output_format="html")
+
+
+def render_markdown(text: str, personal: Personal) -> Markup:
+    converter = _markdown()
+    converter.reset()
+    return Markup(converter.convert(fill_placeholders(text, personal)))
+
+
+def _environment(personal: Personal) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = lambda text: render_markdown(text, personal)
+    env.filters["fill"] = lambda text: fill_placeholders(text, personal)
+    return env
+
+
+def document_title(selection: Selection, workbook: WorkbookText) -> str:
+    title = f"{selection.role.title} {workbook.title}"
+    if selection.personal.name:
+        title += f" for {selection.personal.name}"
+    return title
+
+
+def render_html(selection: Selection, workbook: WorkbookText, layout: Layout = Layout()) -> str:
+    """The whole workbook as an HTML string, its stylesheet linked by file URL."""
+    env = _environment(selection.personal)
+    template = env.get_template("workbook.html")
+    numbered = {q.id: number for number, q in enumerate(selection.questions, start=1)}
+    return template.render(
+        selection=selection,
+        role=selection.role,
+        personal=selection.personal,
+        workbook=workbook,
+        parts=[(kind, KIND_TITLES[kind], questions) for kind, questions in selection.by_kind()],
+        number_of=numbered,
+        layout=layout,
+        page_size=PAPER_SIZES[layout.paper],
+        title=document_title(selection, workbook),
+        stylesheet=(STYLES_DIR / "workbook.css").as_uri(),
+        version=__version__,
+    )

@@ -1,0 +1,327 @@
+"""Stage 1: read a content folder, validate it, and report every problem with file and line.
+
+YAML is parsed twice over the same text: once into nodes (which remember line and column)
+and once into plain data for pydantic. Pydantic's error locations are then looked up in the
+node positions, so an author is told ``questions/general.yaml:41:5`` rather than an index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from guidegen.errors import ContentError, Problem
+from guidegen.models import AskFile, AskGroup, Question, QuestionFile, Role, TagRef, WorkbookText
+
+YAML_SUFFIXES = (".yaml", ".yml")
+Position = tuple[int, int]  # 1-based line and column
+
+
+@dataclass
+class Bank:
+    """Everything in one content folder, validated."""
+
+    content_dir: Path
+    workbook: WorkbookText
+    questions: dict[str, Question]
+    ask_groups: list[AskGroup]
+    roles: dict[str, Role]
+    # Where each question and role was defined, for cross-reference messages.
+    where: dict[tuple[str, str], tuple[Path, Position]] = field(default_factory=dict)
+
+    def questions_with_tag(self, tag: str) -> list[Question]:
+        return [q for q in self.questions.values() if tag in q.tags]
+
+
+@dataclass
+class _Parsed:
+    path: Path
+    data: Any
+    positions: dict[tuple, Position]
+
+    def position(self, loc: tuple) -> Position | None:
+        """The position of the deepest part of ``loc`` that exists in the file."""
+        for end in range(len(loc), -1, -1):
+            if loc[:end] in self.positions:
+                return self.positions[loc[:end]]
+        return None
+
+
+def _index_positions(node: yaml.Node, path: tuple, out: dict, problems: list, file: Path):
+    out.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, Position] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in seen:
+                # PyYAML keeps the last value silently; an author loses text without noticing.
+                problems.append(Problem(file, *pos, _dotted(path + (key,)),
+                                        f"key '{key}' appears twice (first on line {seen[key][0]})"))
+            seen[key] = pos
+            out[path + (key,)] = pos
+            _index_positions(value_node, path + (key,), out, problems, file)
+            out[path + (key,)] = pos  # a key's own line beats its value's
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_positions(item, path + (index,), out, problems, file)
+
+
+def _dotted(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _display(file: Path, content_dir: Path) -> Path:
+    try:
+        return file.relative_to(content_dir.parent)
+    except ValueError:
+        return file
+
+
+def parse_yaml(path: Path, shown_as: Path, problems: list[Problem]) -> _Parsed | None:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(shown_as, None, None, "",
+                                f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(shown_as, None, None, "", f"cannot be read: {exc.strerror}"))
+        return None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        what = exc.problem or exc.context or "malformed YAML"
+        problems.append(Problem(shown_as, line, col, "",
+                                f"malformed YAML: {what} (check indentation and quoting)"))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(shown_as, None, None, "", f"malformed YAML: {exc}"))
+        return None
+    positions: dict[tuple, Position] = {}
+    if root is not None:
+        _index_positions(root, (), positions, problems, shown_as)
+    return _Parsed(shown_as, data, positions)
+
+
+_TYPE_WORDS = {"string_type": "text", "list_type": "a list", "int_type": "a whole number",
+               "int_parsing": "a whole number", "dict_type": "a mapping of field: value",
+               "model_type": "a mapping of field: value", "bool_type": "true or false"}
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
+def _plain_words(error: dict, model: type[BaseModel], loc: tuple) -> tuple[str, str]:
+    """Pydantic's error as a sentence an author understands, and the offending value."""
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    shown = _value_text(value)
+    if kind == "missing":
+        return f"required field '{loc[-1]}' is missing", ""
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(model, loc[:-1])
+        hint = f"; allowed fields: {', '.join(allowed)}" if allowed else ""
+        return f"unknown field '{loc[-1]}'{hint}", ""
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}", shown
+    if kind == "string_pattern_mismatch":
+        return ("must be lowercase letters, digits and single hyphens, "
+                "like 'my-question-2'"), shown
+    if kind in ("too_short", "string_too_short"):
+        if isinstance(value, str):
+            return "must not be empty", ""
+        return f"needs at least {ctx.get('min_length', 1)} item(s)", shown
+    if kind == "too_long":
+        return f"allows at most {ctx.get('max_length')} item(s)", shown
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = ctx.get("ge", ctx.get("le"))
+        word = "at least" if kind == "greater_than_equal" else "at most"
+        return f"must be {word} {limit}", shown
+    if kind in _TYPE_WORDS:
+        return f"must be {_TYPE_WORDS[kind]}", shown
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"])), ""
+    if kind == "union_tag_invalid" or kind.startswith("union"):
+        return "must be a question id or {tag: name}", shown
+    return error["msg"], shown
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        annotation = info.annotation
+        args = getattr(annotation, "__args__", ())
+        current = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
+                       annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+_UNION_BRANCHES = {"str", "TagRef"}
+
+
+def _validate(parsed: _Parsed, model: type[BaseModel], problems: list[Problem]):
+    if parsed.data is None:
+        problems.append(Problem(parsed.path, 1, 1, "", "file is empty"))
+        return None
+    try:
+        return model.model_validate(parsed.data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            # A union field (id or {tag: ...}) adds its branch name to the location.
+            loc = tuple(p for p in error["loc"] if p not in _UNION_BRANCHES)
+            message, value = _plain_words(error, model, loc)
+            line, col = parsed.position(loc) or (None, None)
+            problem = Problem(parsed.path, line, col, _dotted(loc), message, value)
+            if problem not in problems:
+                problems.append(problem)
+        return None
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def load_bank(content_dir: Path) -> Bank:
+    """Load and validate a content folder; raise ContentError listing every problem."""
+    content_dir = Path(content_dir)
+    problems: list[Problem] = []
+    if not content_dir.is_dir():
+        raise ContentError([Problem(content_dir, None, None, "",
+                                    "content folder does not exist")])
+    question_files = _files(content_dir / "questions")
+    if not question_files:
+        raise ContentError([Problem(content_dir, None, None, "",
+                                    "content folder has no questions: expected "
+                                    "questions/*.yaml (see docs/content-format.md)")])
+
+    def shown(path: Path) -> Path:
+        return _display(path, content_dir)
+
+    questions: dict[str, Question] = {}
+    where: dict[tuple[str, str], tuple[Path, Position]] = {}
+    for path in question_files:
+        parsed = parse_yaml(path, shown(path), problems)
+        if parsed is None:
+            continue
+        loaded = _validate(parsed, QuestionFile, problems)
+        if loaded is None:
+            continue
+        for index, question in enumerate(loaded.questions):
+            pos = parsed.position(("questions", index, "id")) or (None, None)
+            previous = where.get(("question", question.id))
+            if previous:
+                problems.append(Problem(
+                    parsed.path, *pos, f"questions[{index}].id",
+                    f"duplicate id '{question.id}': already used at "
+                    f"{previous[0]}:{previous[1][0]}; ids must be unique"))
+                continue
+            questions[question.id] = question
+            where[("question", question.id)] = (parsed.path, pos)
+
+    workbook = None
+    workbook_path = content_dir / "workbook.yaml"
+    if workbook_path.is_file():
+        parsed = parse_yaml(workbook_path, shown(workbook_path), problems)
+        if parsed is not None:
+            workbook = _validate(parsed, WorkbookText, problems)
+    else:
+        problems.append(Problem(shown(workbook_path), None, None, "",
+                                "missing: the how-to page and STAR steps come from it"))
+
+    ask_groups: list[AskGroup] = []
+    group_where: dict[str, tuple[Path, Position]] = {}
+    for path in _files(content_dir / "ask"):
+        parsed = parse_yaml(path, shown(path), problems)
+        loaded = parsed and _validate(parsed, AskFile, problems)
+        if not loaded:
+            continue
+        for index, group in enumerate(loaded.groups):
+            pos = parsed.position(("groups", index, "id"))
+            if group.id in group_where:
+                first = group_where[group.id]
+                problems.append(Problem(parsed.path, *pos, f"groups[{index}].id",
+                                        f"duplicate group id '{group.id}': already used at "
+                                        f"{first[0]}:{first[1][0]}"))
+                continue
+            group_where[group.id] = (parsed.path, pos)
+            ask_groups.append(group)
+
+    roles: dict[str, Role] = {}
+    role_files = _files(content_dir / "roles")
+    if not role_files:
+        problems.append(Problem(shown(content_dir / "roles"), None, None, "",
+                                "no roles: expected roles/*.yaml naming the questions to print"))
+    for path in role_files:
+        parsed = parse_yaml(path, shown(path), problems)
+        role = parsed and _validate(parsed, Role, problems)
+        if not role:
+            continue
+        if role.id in roles:
+            first = where[("role", role.id)]
+            problems.append(Problem(parsed.path, *(parsed.position(("id",)) or (None, None)),
+                                    "id", f"duplicate role id '{role.id}': already used in "
+                                    f"{first[0]}"))
+            continue
+        roles[role.id] = role
+        where[("role", role.id)] = (parsed.path, parsed.position(()) or (1, 1))
+        _check_role_references(role, parsed, questions, group_where, problems)
+
+    if problems:
+        raise ContentError(problems)
+    return Bank(content_dir, workbook, questions, ask_groups, roles, where)
+
+
+def _check_role_references(role: Role, parsed: _Parsed, questions: dict[str, Question],
+                           group_ids: dict, problems: list[Problem]):
+    tags = {tag for q in questions.values() for tag in q.tags}
+    for index, ref in enumerate(role.questions):
+        loc = ("questions", index)
+        if isinstance(ref, TagRef):
+            if ref.tag not in tags:
+                problems.append(Problem(parsed.path, *(parsed.position(loc) or (None, None)),
+                                        _dotted(loc) + ".tag",
+                                        f"no question has the tag '{ref.tag}'", repr(ref.tag)))
+        elif ref not in questions:
+            hint = _closest(ref, questions)
+            problems.append(Problem(parsed.path, *(parsed.position(loc) or (None, None)),
+                                    _dotted(loc), f"unknown question id{hint}", repr(ref)))
+    for index, extra in enumerate(role.ask):
+        if extra.group not in group_ids:
+            loc = ("ask", index, "group")
+            known = ", ".join(group_ids) or "none defined in ask/*.yaml"
+            problems.append(Problem(parsed.path, *(parsed.position(loc) or (None, None)),
+                                    _dotted(loc), f"unknown ask group; known groups: {known}",
+                                    repr(extra.group)))
+
+
+def _closest(name: str, known) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{match[0]}'?" if match else ""

@@ -1,0 +1,130 @@
+"""Stage 4: lay out HTML with WeasyPrint and write the PDF atomically.
+
+This is the only module that imports WeasyPrint (about 0.4 s), and only inside functions,
+so commands that merely read content stay fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from guidegen.errors import RenderError
+from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
+
+
+@dataclass
+class FetchLog:
+    """References the fetcher refused, so the user can be told about each one."""
+
+    refused: list[str] = field(default_factory=list)
+
+    def refuse(self, url: str, reason: str) -> None:
+        entry = f"{_short(url)} ({reason})"
+        if entry not in self.refused:
+            self.refused.append(entry)
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 100 else url[:97] + "..."
+
+
+def allowed_roots(content_dir: Path) -> tuple[Path, ...]:
+    return tuple(p.resolve() for p in (content_dir, TEMPLATES_DIR, STYLES_DIR))
+
+
+def make_fetcher(roots: tuple[Path, ...], log: FetchLog):
+    """A WeasyPrint URL fetcher that reads only files under ``roots`` and data: URLs.
+
+    WeasyPrint's default fetcher follows any file:// path and any http(s) URL, so content
+    could embed /etc/passwd as an attachment; every render must go through this one.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ConfinedFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                log.refuse(url, f"{scheme or 'relative'} URLs are not fetched")
+                raise ValueError(f"refused non-local URL {url}")
+            path = Path(unquote(urlsplit(url).path))
+            try:
+                resolved = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                log.refuse(url, "no such file")
+                raise ValueError(f"missing file {url}") from None
+            if not any(resolved.is_relative_to(root) for root in roots):
+                log.refuse(url, "outside the content, templates and styles folders")
+                raise ValueError(f"refused file outside the allowed folders: {url}")
+            if not resolved.is_file():
+                log.refuse(url, "not a file")
+                raise ValueError(f"not a file: {url}")
+            mime = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(resolved.as_uri(), resolved.read_bytes(),
+                                      {"Content-Type": mime})
+
+    return ConfinedFetcher(allowed_protocols={"file", "data"})
+
+
+class _QuietWeasyPrint:
+    """Silence WeasyPrint's own warnings about refused URLs: FetchLog reports them better."""
+
+    def __enter__(self):
+        self.logger = logging.getLogger("weasyprint")
+        self.level = self.logger.level
+        self.logger.setLevel(logging.ERROR)
+
+    def __exit__(self, *exc):
+        self.logger.setLevel(self.level)
+
+
+def render_document(html: str, base_dir: Path, roots: tuple[Path, ...], log: FetchLog,
+                    font_config=None):
+    """Lay out the HTML; returns a weasyprint Document."""
+    import weasyprint
+
+    fetcher = make_fetcher(roots, log)
+    with _QuietWeasyPrint():
+        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+                                   url_fetcher=fetcher)
+        return document.render(font_config=font_config)
+
+
+def write_atomically(path: Path, write) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then move it into place.
+
+    A failed or interrupted build leaves any earlier file at ``path`` untouched.
+    """
+    path = Path(path)
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                             dir=directory)
+    except OSError as exc:
+        raise RenderError(f"cannot write to {directory}: {exc.strerror}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        raise
+
+
+def pdf_bytes(document, **options) -> bytes:
+    with _QuietWeasyPrint():
+        return document.write_pdf(**options)
