@@ -28,6 +28,11 @@ class Layout:
     own_questions_lines: int = 8
     notes_pages: int = 2
 
+    @property
+    def notes_page_lines(self) -> int:
+        # As many rules as fit under the "Notes" heading at 8 mm pitch on this paper.
+        return {"a4": 27, "letter": 24}[self.paper]
+
 
 def fill_placeholders(text: str, personal: Personal) -> str:
     """Put the company's name where the content says {company}; read naturally without one."""

@@ -1,0 +1,179 @@
+"""The default workbook, read back from the PDF as a reader would check it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from guidegen.load import load_bank
+from guidegen.paths import CONTENT_DIR
+from guidegen.select import select
+from tests.conftest import build
+from tests.pdfread import MM, normalise
+
+RULE_GREY = (0.651, 0.651, 0.651)  # --rule: #a6a6a6
+
+
+@pytest.fixture(scope="module")
+def selection():
+    return select(load_bank(CONTENT_DIR))
+
+
+def contents_pages(workbook) -> list[int]:
+    return [n for n in workbook.pages_containing("Contents") if n <= 6
+            and "How to use this workbook" in workbook.page_texts[n - 1]
+            and "Contents" in workbook.page_texts[n - 1][:200]]
+
+
+def question_page(workbook, title: str) -> int:
+    """The page where the question itself is printed (not its contents entry)."""
+    after_contents = max(contents_pages(workbook))
+    pages = [n for n in workbook.pages_containing(title) if n > after_contents]
+    assert pages, f"question not printed: {title}"
+    return pages[0]
+
+
+def test_every_seed_question_is_printed(default_workbook, seed_titles):
+    assert len(seed_titles) == 25
+    for title in seed_titles:
+        question_page(default_workbook, title)
+
+
+def test_contents_numbers_point_at_the_right_pages(default_workbook, seed_titles):
+    pages = contents_pages(default_workbook)
+    assert pages, "no contents page"
+    entries = default_workbook.toc_entries(pages)
+    by_text = {entry.text: entry for entry in entries}
+    for number, title in enumerate(seed_titles, start=1):
+        entry = by_text.get(f"{number}. {normalise(title).rstrip('.')}")
+        assert entry, f"no contents entry for {title}; have {list(by_text)[:5]}..."
+        real_page = question_page(default_workbook, title)
+        assert entry.printed_page == real_page, title
+        assert entry.target_page == real_page, title
+    parts = {e.text: e for e in entries if not re.match(r"\d+\. ", e.text)}
+    for part in ("General questions", "Behavioural questions", "Technical questions",
+                 "Questions to ask your interviewer", "Notes"):
+        assert parts[part].printed_page == parts[part].target_page
+        assert part in default_workbook.page_texts[parts[part].printed_page - 1]
+
+
+def test_bookmarks_for_every_part_and_question(default_workbook, seed_titles):
+    outline = default_workbook.outline()
+    level1 = {title: page for level, title, page in outline if level == 1}
+    level2 = {normalise(title): page for level, title, page in outline if level == 2}
+    for part in ("How to use this workbook", "Contents", "General questions",
+                 "Behavioural questions", "Technical questions",
+                 "Questions to ask your interviewer", "Notes"):
+        assert part in level1, f"no bookmark for {part}"
+    for title in seed_titles:
+        assert level2.get(normalise(title)) == question_page(default_workbook, title), title
+
+
+def test_parts_start_on_right_hand_pages(default_workbook):
+    outline = default_workbook.outline()
+    for level, title, page in outline:
+        if level == 1 and title != "Contents":
+            assert page % 2 == 1, f"{title} starts on left-hand page {page}"
+
+
+def test_metadata_title_subject_language(default_workbook):
+    info = default_workbook.reader.metadata
+    assert info.title == "DevOps Engineer Interview Workbook"
+    assert "DevOps Engineer" in info.subject
+    assert default_workbook.reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_a4_is_the_default_page_size(default_workbook):
+    for number in range(1, default_workbook.page_count + 1):
+        width, height = default_workbook.page_size_mm(number)
+        assert (round(width), round(height)) == (210, 297)
+
+
+def test_letter_paper(letter_workbook, seed_titles):
+    for number in range(1, letter_workbook.page_count + 1):
+        width, height = letter_workbook.page_size_mm(number)
+        assert (round(width, 1), round(height, 1)) == (215.9, 279.4)
+    for title in seed_titles:
+        question_page(letter_workbook, title)
+
+
+@pytest.mark.parametrize("fixture", ["default_workbook", "letter_workbook"])
+def test_nothing_overflows_the_page(fixture, request):
+    workbook = request.getfixturevalue(fixture)
+    for page in workbook.plumber.pages:
+        for char in page.chars:
+            assert char["x0"] >= 12 * MM and char["x1"] <= page.width - 12 * MM, (
+                f"text outside the margins on page {page.page_number}: {char['text']!r}")
+            assert char["top"] >= 8 * MM and char["bottom"] <= page.height - 8 * MM
+
+
+def test_star_labels_under_every_behavioural_question(default_workbook, selection):
+    text = " ".join(default_workbook.page_texts[max(contents_pages(default_workbook)):])
+    titles = [normalise(q.title) for q in selection.questions]
+    starts = [text.index(title) for title in titles]
+    for question, start, end in zip(selection.questions, starts, starts[1:] + [len(text)]):
+        block = text[start:end]
+        hints = re.findall(r"(Situation|Task|Action|Result) \d–\d sentences", block)
+        if question.kind == "behavioural":
+            assert hints == ["Situation", "Task", "Action", "Result"], question.title
+            assert "MY STORY" in block.upper()
+        else:
+            assert hints == [], question.title
+            assert "MY NOTES" in block.upper()
+
+
+def test_writing_rules_are_drawn_at_a_handwriting_pitch(default_workbook):
+    pitches = []
+    for number in range(1, default_workbook.page_count + 1):
+        tops = default_workbook.rule_tops(number, RULE_GREY)
+        pitches += [b - a for a, b in zip(tops, tops[1:]) if b - a < 9.5]
+    assert len(pitches) > 200, "too few ruled lines found"
+    assert all(7 <= pitch <= 9 for pitch in pitches), sorted(set(pitches))
+
+
+def test_every_question_has_ruled_writing_space(default_workbook, selection):
+    for question in selection.questions:
+        page = question_page(default_workbook, question.title)
+        # The writing space follows the title on the same page or the next two.
+        assert any(default_workbook.rule_tops(n, RULE_GREY) for n in (page, page + 1, page + 2))
+
+
+def test_checklist_has_one_box_per_question_to_ask(default_workbook, selection):
+    expected = sum(len(group.items) for group in selection.ask_groups)
+    assert expected >= 40
+    start = question_page(default_workbook, "Questions to ask your interviewer")
+    end = default_workbook.pages_containing("My own questions")[-1]
+    boxes = sum(default_workbook.checkboxes(n) for n in range(start, end + 1))
+    assert boxes == expected
+    assert default_workbook.rule_tops(end, RULE_GREY), "no lines for the reader's own questions"
+
+
+def test_a_title_never_ends_a_page_alone(default_workbook):
+    for number, text in enumerate(default_workbook.page_texts, start=1):
+        titles = len(re.findall(r"QUESTION \d+", text))
+        why = text.count("WHY THEY ASK")
+        assert why == titles, f"page {number}: a question title without its first section"
+
+
+def test_no_running_header_on_cover_or_blank_pages(default_workbook):
+    texts = default_workbook.page_texts
+    assert "Page 1 of" not in texts[0]
+    assert "Interview Workbook" in texts[0]
+    blank = [n for n, text in enumerate(texts, start=1) if not text]
+    assert blank, "expected blank versos before right-hand parts"
+    header = re.compile(r"^DevOps Engineer · Interview Workbook")
+    for n, text in enumerate(texts, start=1):
+        if n > 1 and text:
+            assert header.match(text), f"page {n} has no running header"
+            assert f"Page {n} of {len(texts)}" in text
+
+
+def test_cover_shows_name_company_and_date(tmp_path, default_workbook):
+    workbook = build(tmp_path / "ada.pdf", "--name", "Ada Lovelace", "--company", "Acme Analytics",
+                     "--date", "2027-03-09")
+    cover = workbook.page_texts[0]
+    workbook.close()
+    assert "Ada Lovelace" in cover and "Acme Analytics" in cover
+    assert "Tuesday 9 March 2027" in cover
+    assert "Ada Lovelace" not in default_workbook.page_texts[0]
