@@ -19,7 +19,7 @@ from guidegen.paths import CONTENT_DIR, DEFAULT_OUTPUT_DIR
 PAPERS = ("a4", "letter")
 
 content_option = click.option(
-    "--content", "content_dir", type=click.Path(path_type=Path, file_okay=False),
+    "--content", "content_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=CONTENT_DIR, show_default="built-in content",
     help="Content folder to read (questions/, roles/, ask/, workbook.yaml).")
 
@@ -28,8 +28,7 @@ def _fail_content(error: ContentError) -> None:
     for problem in error.problems:
         click.echo(f"error: {problem.one_line()}", err=True)
     count = len(error.problems)
-    click.echo(f"{count} problem{'s' if count != 1 else ''} in the content; nothing was built.",
-               err=True)
+    click.echo(f"{count} problem{'s' if count != 1 else ''} found in the content.", err=True)
     sys.exit(1)
 
 

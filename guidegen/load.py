@@ -225,14 +225,14 @@ def load_bank(content_dir: Path) -> Bank:
 
     questions: dict[str, Question] = {}
     where: dict[tuple[str, str], tuple[Path, Position]] = {}
+    # Ids and tags of questions that failed validation: a role naming them is not reported
+    # again as "unknown", which would bury the real problem under echoes.
+    unchecked: set[str] = set()
     for path in question_files:
         parsed = parse_yaml(path, shown(path), problems)
         if parsed is None:
             continue
-        loaded = _validate(parsed, QuestionFile, problems)
-        if loaded is None:
-            continue
-        for index, question in enumerate(loaded.questions):
+        for index, question in _valid_questions(parsed, problems, unchecked):
             pos = parsed.position(("questions", index, "id")) or (None, None)
             previous = where.get(("question", question.id))
             if previous:
@@ -290,18 +290,42 @@ def load_bank(content_dir: Path) -> Bank:
             continue
         roles[role.id] = role
         where[("role", role.id)] = (parsed.path, parsed.position(()) or (1, 1))
-        _check_role_references(role, parsed, questions, group_where, problems)
+        _check_role_references(role, parsed, questions, group_where, unchecked, problems)
 
     if problems:
         raise ContentError(problems)
     return Bank(content_dir, workbook, questions, ask_groups, roles, where)
 
 
+def _valid_questions(parsed: _Parsed, problems: list[Problem], unchecked: set[str]):
+    """(index, Question) for each valid question; problems for the others.
+
+    Valid questions beside an invalid one are still kept, so one typo does not make every
+    role that names its neighbours fail too.
+    """
+    loaded = _validate(parsed, QuestionFile, problems)
+    if loaded is not None:
+        return list(enumerate(loaded.questions))
+    items = parsed.data.get("questions") if isinstance(parsed.data, dict) else None
+    valid = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            valid.append((index, Question.model_validate(item)))
+        except ValidationError:
+            if isinstance(item, dict):
+                unchecked.add(str(item.get("id")))
+                if isinstance(item.get("tags"), list):
+                    unchecked.update(str(tag) for tag in item["tags"])
+    return valid
+
+
 def _check_role_references(role: Role, parsed: _Parsed, questions: dict[str, Question],
-                           group_ids: dict, problems: list[Problem]):
+                           group_ids: dict, unchecked: set[str], problems: list[Problem]):
     tags = {tag for q in questions.values() for tag in q.tags}
     for index, ref in enumerate(role.questions):
         loc = ("questions", index)
+        if (ref.tag if isinstance(ref, TagRef) else ref) in unchecked:
+            continue
         if isinstance(ref, TagRef):
             if ref.tag not in tags:
                 problems.append(Problem(parsed.path, *(parsed.position(loc) or (None, None)),

@@ -79,7 +79,7 @@ class _QuietWeasyPrint:
     def __enter__(self):
         self.logger = logging.getLogger("weasyprint")
         self.level = self.logger.level
-        self.logger.setLevel(logging.ERROR)
+        self.logger.setLevel(logging.CRITICAL)
 
     def __exit__(self, *exc):
         self.logger.setLevel(self.level)

@@ -1,0 +1,219 @@
+"""The command line: outputs, exit codes, and a clear one-line error for each kind of bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guidegen import __version__
+from tests.conftest import run_cli
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    lines = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if needle in line]
+    return lines[occurrence - 1]
+
+
+def test_version_and_help():
+    assert run_cli("--version").output.strip() == f"guidegen, version {__version__}"
+    result = run_cli("--help")
+    assert result.exit_code == 0
+    for command in ("build", "roles", "validate"):
+        assert command in result.output
+
+
+def test_python_dash_m_help():
+    result = subprocess.run([sys.executable, "-m", "guidegen", "--help"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "build" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["roles"], ["validate"], ["build", "--help"]])
+def test_reading_commands_do_not_import_weasyprint(args):
+    probe = ("import sys\nfrom guidegen.cli import main\n"
+             f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+             "print('WEASYPRINT' if 'weasyprint' in sys.modules else 'CLEAN', file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=False)
+    assert result.stderr.strip().endswith("CLEAN"), result.stderr
+
+
+def test_roles_lists_each_role_with_counts():
+    result = run_cli("roles")
+    assert result.exit_code == 0
+    line = next(row for row in result.output.splitlines() if row.startswith("devops-engineer"))
+    assert line.split()[1:5] == ["25", "14", "7", "4"]
+
+
+def test_validate_ok():
+    result = run_cli("validate")
+    assert result.exit_code == 0 and "all valid" in result.output
+
+
+def test_build_default_writes_output_and_reports_pages(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("build", "--html")
+    assert result.exit_code == 0, result.stderr
+    pdf = tmp_path / "output" / "devops-engineer.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "output" / "devops-engineer.html").read_text().startswith("<!DOCTYPE html>")
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(pdf).pages)
+    assert f"output/devops-engineer.pdf ({pages} pages)" in result.output
+
+
+# ---- content errors: exit 1, one line naming file, line and field ----
+
+def _expect_content_error(content: Path, *needles: str):
+    result = run_cli("validate", "--content", content)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    for needle in needles:
+        assert needle in first, f"{needle!r} not in {first!r}"
+    # build refuses the same content with the same message and writes nothing
+    out = content.parent / "never.pdf"
+    built = run_cli("build", "--content", content, "--out", out)
+    assert built.exit_code == 1 and built.stderr.splitlines()[0] == first
+    assert not out.exists()
+    return first
+
+
+def test_malformed_yaml(content_copy):
+    path = content_copy / "questions" / "technical.yaml"
+    line = line_of(path, "kind: technical")
+    edit(path, "    kind: technical", "    kind: [technical")
+    _expect_content_error(content_copy, "questions/technical.yaml:", "malformed YAML")
+    assert line  # the error points at or just after the broken line
+
+
+def test_malformed_yaml_line_number(content_copy):
+    path = content_copy / "questions" / "technical.yaml"
+    line = line_of(path, "answer_type: framework")
+    edit(path, "    answer_type: framework", "   answer_type: framework")
+    message = _expect_content_error(content_copy, "malformed YAML")
+    assert f"technical.yaml:{line}:" in message
+
+
+def test_unknown_key(content_copy):
+    path = content_copy / "questions" / "general.yaml"
+    edit(path, "    tip: |", "    tips: |")
+    line = line_of(path, "tips: |")
+    result = run_cli("validate", "--content", content_copy)
+    assert result.exit_code == 1
+    assert f"questions/general.yaml:{line}:5: questions[0].tips: unknown field 'tips'" in result.stderr
+    assert "required field 'tip' is missing" in result.stderr
+
+
+def test_wrong_type(content_copy):
+    path = content_copy / "questions" / "technical.yaml"
+    edit(path, "    tags: [ci-cd, design]", "    tags: 5")
+    line = line_of(path, "tags: 5")
+    _expect_content_error(content_copy, f"technical.yaml:{line}:5", "questions[0].tags",
+                          "must be a list", "(got 5)")
+
+
+def test_missing_required_field(content_copy):
+    path = content_copy / "questions" / "behavioural.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    why: |")
+    end = text.index("    answer_type:", start)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    _expect_content_error(content_copy, "behavioural.yaml:3:5", "questions[0].why",
+                          "required field 'why' is missing")
+
+
+def test_duplicate_id(content_copy):
+    path = content_copy / "questions" / "technical.yaml"
+    edit(path, "id: scaling-high-traffic", "id: what-is-devops")
+    line = line_of(path, "id: what-is-devops")
+    _expect_content_error(content_copy, f"technical.yaml:{line}", "duplicate id 'what-is-devops'",
+                          "general.yaml:")
+
+
+def test_unknown_kind(content_copy):
+    path = content_copy / "questions" / "technical.yaml"
+    edit(path, "kind: technical", "kind: trivia")
+    line = line_of(path, "kind: trivia")
+    _expect_content_error(content_copy, f"technical.yaml:{line}:5", "questions[0].kind",
+                          "must be one of 'general', 'behavioural' or 'technical'", "'trivia'")
+
+
+def test_empty_content_folder(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli("build", "--content", empty, "--out", tmp_path / "x.pdf")
+    assert result.exit_code == 1
+    assert "content folder has no questions" in result.stderr
+    assert str(empty) in result.stderr
+
+
+def test_role_naming_unknown_question(content_copy):
+    path = content_copy / "roles" / "devops-engineer.yaml"
+    edit(path, "  - why-devops", "  - why-devop")
+    line = line_of(path, "- why-devop")
+    _expect_content_error(content_copy, f"devops-engineer.yaml:{line}", "unknown question id",
+                          "did you mean 'why-devops'")
+
+
+# ---- usage errors: exit 2, listing the valid choices ----
+
+def test_unknown_role_lists_choices(tmp_path):
+    result = run_cli("build", "--role", "astronaut", "--out", tmp_path / "x.pdf")
+    assert result.exit_code == 2
+    assert "unknown role 'astronaut'" in result.stderr
+    assert "devops-engineer" in result.stderr and "site-reliability-engineer" in result.stderr
+
+
+def test_unknown_paper_lists_choices(tmp_path):
+    result = run_cli("build", "--paper", "a3", "--out", tmp_path / "x.pdf")
+    assert result.exit_code == 2
+    assert "a4" in result.stderr and "letter" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_unwritable_output_folder(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    result = run_cli("build", "--out", locked / "x.pdf")
+    assert result.exit_code == 2 and "not a writable folder" in result.stderr
+
+
+def test_output_path_that_is_a_folder(tmp_path):
+    result = run_cli("build", "--out", tmp_path)
+    assert result.exit_code == 2
+
+
+def test_output_under_a_file_is_a_usage_error(tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    result = run_cli("build", "--out", blocker / "sub" / "x.pdf")
+    assert result.exit_code == 2 and "not a writable folder" in result.stderr
+
+
+def test_bad_date_is_a_usage_error(tmp_path):
+    result = run_cli("build", "--date", "next tuesday", "--out", tmp_path / "x.pdf")
+    assert result.exit_code == 2
+
+
+def test_errors_never_print_a_traceback(tmp_path):
+    bad = tmp_path / "content"
+    (bad / "questions").mkdir(parents=True)
+    (bad / "questions" / "q.yaml").write_text("questions: [\n", encoding="utf-8")
+    for args, code in ((["validate", "--content", bad], 1), (["build", "--role", "zzz"], 2)):
+        result = subprocess.run([sys.executable, "-m", "guidegen", *map(str, args)],
+                                capture_output=True, text=True, cwd=tmp_path, check=False)
+        assert result.returncode == code
+        assert "Traceback" not in result.stderr and result.stderr.strip()
