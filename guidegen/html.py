@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
 import jinja2
 import markdown as markdown_lib
 from markupsafe import Markup

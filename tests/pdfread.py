@@ -95,7 +95,8 @@ class Workbook:
                 if isinstance(item, list):
                     walk(item, level + 1)
                 else:
-                    flat.append((level, item.title, self.reader.get_destination_page_number(item) + 1))
+                    page = self.reader.get_destination_page_number(item) + 1
+                    flat.append((level, item.title, page))
 
         walk(self.reader.outline, 1)
         return flat

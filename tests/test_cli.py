@@ -113,7 +113,8 @@ def test_unknown_key(content_copy):
     line = line_of(path, "tips: |")
     result = run_cli("validate", "--content", content_copy)
     assert result.exit_code == 1
-    assert f"questions/general.yaml:{line}:5: questions[0].tips: unknown field 'tips'" in result.stderr
+    expected = f"questions/general.yaml:{line}:5: questions[0].tips: unknown field 'tips'"
+    assert expected in result.stderr
     assert "required field 'tip' is missing" in result.stderr
 
 

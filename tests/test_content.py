@@ -1,0 +1,84 @@
+"""The built-in content pack: complete, consistent, and written in our own words."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from guidegen.load import load_bank
+from guidegen.paths import CONTENT_DIR
+from guidegen.select import role_questions
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "seeds" / "000_b02c4c9a3cc1f810.txt"
+OVERLAP_WORDS = 7  # a run this long shared with the seed means a copied phrase
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_bank(CONTENT_DIR)
+
+
+def test_devops_role_has_the_guides_25_questions(bank, seed_titles):
+    questions = role_questions(bank, bank.roles["devops-engineer"])
+    assert [q.title for q in questions] == seed_titles
+    kinds = [q.kind for q in questions]
+    counts = tuple(kinds.count(kind) for kind in ("general", "behavioural", "technical"))
+    assert counts == (14, 7, 4)
+    for question in questions:
+        assert len(question.answer.split()) >= 80, f"{question.id}: answer too thin"
+        assert question.follow_ups and question.good_answer
+
+
+def test_the_guides_cut_off_answer_is_finished(bank):
+    rollback = bank.questions["rollback-broken-deployment"]
+    assert rollback.answer.rstrip().endswith((".", ")"))
+    assert "Example" in rollback.answer
+
+
+def test_questions_to_ask(bank):
+    ids = [group.id for group in bank.ask_groups]
+    assert ids[:6] == ["role", "team", "engineering", "growth", "culture", "next-steps"]
+    assert sum(len(group.items) for group in bank.ask_groups) >= 40
+    questions = [item.question.lower() for group in bank.ask_groups for item in group.items]
+    assert len(set(questions)) == len(questions), "a question to ask appears twice"
+
+
+def test_every_behavioural_answer_is_a_star_story(bank):
+    for question in bank.questions.values():
+        if question.kind == "behavioural":
+            for step in ("**Situation:**", "**Task:**", "**Action:**", "**Result:**"):
+                assert step in question.answer, f"{question.id} lacks {step}"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+
+
+def _own_text(data, skip_keys=("title", "id", "tags", "kind", "answer_type", "competency")):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key not in skip_keys:
+                yield from _own_text(value, skip_keys)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _own_text(value, skip_keys)
+    elif isinstance(data, str):
+        yield data
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the seed guide is not beside this checkout")
+def test_no_phrase_is_copied_from_the_seed_guide():
+    seed = _words(SEED.read_text(encoding="utf-8"))
+    seed_runs = {tuple(seed[i:i + OVERLAP_WORDS]) for i in range(len(seed) - OVERLAP_WORDS)}
+    copied = []
+    for path in sorted(CONTENT_DIR.rglob("*.yaml")):
+        for text in _own_text(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            words = _words(text)
+            for i in range(len(words) - OVERLAP_WORDS + 1):
+                if tuple(words[i:i + OVERLAP_WORDS]) in seed_runs:
+                    copied.append(f"{path.name}: {' '.join(words[i:i + OVERLAP_WORDS])}")
+    assert not copied, "\n".join(copied)
