@@ -13,10 +13,22 @@ from pathlib import Path
 import click
 
 from guidegen import __version__
+from guidegen.choices import EDITIONS, PAPERS
 from guidegen.errors import ContentError, RenderError, UsageError
 from guidegen.paths import CONTENT_DIR, DEFAULT_OUTPUT_DIR
 
-PAPERS = ("a4", "letter")
+
+
+class _CommaList(click.ParamType):
+    name = "a,b,..."
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        return tuple(part.strip().lower() for part in str(value).split(",") if part.strip())
+
+
+CSV = _CommaList()
 
 content_option = click.option(
     "--content", "content_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
@@ -74,21 +86,37 @@ def main() -> None:
 @click.option("--name", help="Reader's name, printed on the cover.")
 @click.option("--company", help="Company interviewing; fills {company} in the questions.")
 @click.option("--date", "interview_date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Interview date, YYYY-MM-DD.")
+              help="Interview date, YYYY-MM-DD: on the cover, and the study plan ends the day before.")
+@click.option("--start", "plan_start", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="First day of the study plan, YYYY-MM-DD (default: today when --date is given).")
+@click.option("--edition", type=click.Choice(EDITIONS), default="study", show_default=True,
+              help="study: answers and space to write; practice: no answers, more space; "
+                   "facilitator: answer key with follow-ups.")
+@click.option("--tags", type=CSV, default="", help="Only questions with any of these tags (a,b).")
+@click.option("--exclude-tags", type=CSV, default="", help="Leave out questions with these tags.")
+@click.option("--kinds", type=CSV, default="",
+              help="Only these kinds: general, behavioural, technical (comma-separated).")
+@click.option("--count", type=click.IntRange(min=1),
+              help="Pick this many questions at random, balanced across kinds.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed for --count: the same seed gives the same pick.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               help="PDF to write (default: output/ROLE.pdf).")
 @click.option("--html", "write_html", is_flag=True,
               help="Also write the intermediate HTML beside the PDF.")
-def build(content_dir, role_name, paper, name, company, interview_date, out, write_html):
+def build(content_dir, role_name, paper, name, company, interview_date, plan_start, edition,
+          tags, exclude_tags, kinds, count, seed, out, write_html):
     """Build one workbook PDF."""
     from guidegen.html import Layout
-    from guidegen.select import Personal, select
+    from guidegen.select import Criteria, Personal, select
 
     bank = _load(content_dir)
     personal = Personal(name=name or None, company=company or None,
-                        date=interview_date.date() if interview_date else None)
+                        date=interview_date.date() if interview_date else None,
+                        start=plan_start.date() if plan_start else None)
+    criteria = Criteria(tags=tags, exclude_tags=exclude_tags, kinds=kinds, count=count, seed=seed)
     try:
-        selection = select(bank, role_name, personal)
+        selection = select(bank, role_name, personal, criteria, edition)
     except UsageError as error:
         _usage(str(error))
     out = out or DEFAULT_OUTPUT_DIR / f"{selection.role.id}.pdf"
@@ -97,7 +125,8 @@ def build(content_dir, role_name, paper, name, company, interview_date, out, wri
     from guidegen.build import build_pdf
 
     try:
-        result = build_pdf(bank, selection, Layout(paper=paper.lower()), out, write_html)
+        result = build_pdf(bank, selection, Layout(paper=paper.lower(), edition=edition), out,
+                           write_html)
     except RenderError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -132,7 +161,42 @@ def roles(content_dir):
 @main.command()
 @content_option
 def validate(content_dir):
-    """Check the content folder and report every problem with file and line."""
-    bank = _load(content_dir)
+    """Check the content folder and report every problem at once, as a table."""
+    from guidegen.load import load_bank
+
+    try:
+        bank = load_bank(content_dir)
+    except ContentError as error:
+        click.echo(problem_table(error.problems))
+        count = len(error.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+        sys.exit(1)
     click.echo(f"{content_dir}: {len(bank.questions)} questions, {len(bank.roles)} roles, "
                f"{sum(len(g.items) for g in bank.ask_groups)} questions to ask — all valid.")
+
+
+def problem_table(problems) -> str:
+    """LOCATION  FIELD  VALUE  PROBLEM, one row per problem, columns aligned."""
+    header = ("LOCATION", "FIELD", "VALUE", "PROBLEM")
+    rows = [header] + [(p.location, p.field or "-", p.value or "-", p.message) for p in problems]
+    widths = [min(48, max(len(row[i]) for row in rows)) for i in range(3)]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3]
+                     for row in rows)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the schema to this file instead of standard output.")
+def schema(out):
+    """Print the JSON Schema of the content format (for editors and CI)."""
+    from guidegen.schema import content_schema_json
+
+    text = content_schema_json()
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    _check_writable(out)
+    from guidegen.pdf import write_atomically  # light: WeasyPrint is imported only to render
+
+    write_atomically(out, lambda stream: stream.write(text.encode("utf-8")))
+    click.echo(str(out))

@@ -20,14 +20,41 @@ COMPANY_PLACEHOLDER = re.compile(r"\{company(?:\|([^{}]*))?\}")
 DEFAULT_COMPANY_WORDS = "this company"
 
 
+EDITION_TITLES = {"study": "Study edition", "practice": "Practice edition",
+                  "facilitator": "Facilitator edition · answer key"}
+
+
 @dataclass(frozen=True)
 class Layout:
     """Print options that change the HTML, not the content."""
 
     paper: str = "a4"
-    notes_lines: int = 7        # ruled "My notes" lines under a general or technical question
+    edition: str = "study"
     own_questions_lines: int = 8
     notes_pages: int = 2
+    story_rows: int = 6
+
+    @property
+    def notes_lines(self) -> int:
+        """Ruled lines under a general or technical question.
+
+        Practice copies are for mock interviews, so they get room for a full answer; the
+        facilitator's answer key only needs space for remarks.
+        """
+        return {"study": 7, "practice": 12, "facilitator": 3}[self.edition]
+
+    @property
+    def extra_star_lines(self) -> int:
+        return 2 if self.edition == "practice" else 0
+
+    @property
+    def shows_answers(self) -> bool:
+        return self.edition != "practice"
+
+    @property
+    def for_candidates(self) -> bool:
+        """Study plan, story bank and STAR blocks are for the person preparing."""
+        return self.edition != "facilitator"
 
     @property
     def notes_page_lines(self) -> int:
@@ -91,6 +118,7 @@ def render_html(selection: Selection, workbook: WorkbookText, layout: Layout = L
         number_of=numbered,
         layout=layout,
         page_size=PAPER_SIZES[layout.paper],
+        edition_title=EDITION_TITLES[layout.edition],
         title=document_title(selection, workbook),
         stylesheet=(STYLES_DIR / "workbook.css").as_uri(),
         version=__version__,

@@ -7,6 +7,7 @@ node positions, so an author is told ``questions/general.yaml:41:5`` rather than
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,31 @@ def parse_yaml(path: Path, shown_as: Path, problems: list[Problem]) -> _Parsed |
     positions: dict[tuple, Position] = {}
     if root is not None:
         _index_positions(root, (), positions, problems, shown_as)
-    return _Parsed(shown_as, data, positions)
+    parsed = _Parsed(shown_as, data, positions)
+    _check_placeholders(parsed, data, (), problems)
+    return parsed
+
+
+# {name} or {name|fallback words}; "${VAR}" is shell syntax in an answer, not a placeholder.
+_PLACEHOLDER = re.compile(r"(?<!\$)\{([A-Za-z_]+)(\|[^{}]*)?\}")
+PLACEHOLDERS = ("company",)
+
+
+def _check_placeholders(parsed: _Parsed, data: Any, path: tuple, problems: list[Problem]):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _check_placeholders(parsed, value, path + (key,), problems)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _check_placeholders(parsed, value, path + (index,), problems)
+    elif isinstance(data, str):
+        for match in _PLACEHOLDER.finditer(data):
+            if match.group(1) not in PLACEHOLDERS:
+                line, col = parsed.position(path) or (None, None)
+                problems.append(Problem(
+                    parsed.path, line, col, _dotted(path),
+                    "unknown placeholder; the only one is {company} (or {company|fallback words})",
+                    repr(match.group(0))))
 
 
 _TYPE_WORDS = {"string_type": "text", "list_type": "a list", "int_type": "a whole number",

@@ -1,22 +1,65 @@
-"""Stage 2: choose what goes into one workbook (a role's questions, checklist, personal details)."""
+"""Stage 2: choose what goes into one workbook.
+
+A role's questions, narrowed by tags and kinds, optionally a reproducible random pick balanced
+across kinds; the checklist with the role's own questions to ask; the reader's details; and
+the study plan's days.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass, field
 
+from guidegen.choices import EDITIONS
 from guidegen.errors import UsageError
 from guidegen.load import Bank
 from guidegen.models import KINDS, AskGroup, AskItem, Question, Role, TagRef
 
 DEFAULT_ROLE = "devops-engineer"
+PLAN_DAYS_WITHOUT_DATE = 7
+MAX_PLAN_DAYS = 90
 
 
 @dataclass(frozen=True)
 class Personal:
     name: str | None = None
     company: str | None = None
-    date: dt.date | None = None
+    date: dt.date | None = None   # the interview
+    start: dt.date | None = None  # first day of the study plan
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """How to narrow a role's questions; empty means all of them."""
+
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    count: int | None = None
+    seed: int = 0
+
+    def describe(self, total: int, chosen: int) -> str:
+        parts = []
+        if self.kinds:
+            parts.append("kinds: " + ", ".join(self.kinds))
+        if self.tags:
+            parts.append("tags: " + ", ".join(self.tags))
+        if self.exclude_tags:
+            parts.append("without tags: " + ", ".join(self.exclude_tags))
+        if self.count is not None:
+            parts.append(f"random pick with seed {self.seed}")
+        if not parts:
+            return f"All {total} questions for this role."
+        return f"{chosen} of the role's {total} questions ({'; '.join(parts)})."
+
+
+@dataclass(frozen=True)
+class PlanDay:
+    date: dt.date | None   # None: the reader writes the date in
+    number: int
+    questions: tuple[Question, ...]
+    review: bool = False   # the last day before the interview is for rehearsal
 
 
 @dataclass
@@ -27,6 +70,10 @@ class Selection:
     questions: list[Question]
     ask_groups: list[AskGroup]
     personal: Personal = field(default_factory=Personal)
+    edition: str = "study"
+    summary: str = ""
+    plan: list[PlanDay] = field(default_factory=list)
+    competencies: list[str] = field(default_factory=list)
 
     def by_kind(self) -> list[tuple[str, list[Question]]]:
         return [(kind, [q for q in self.questions if q.kind == kind])
@@ -34,7 +81,7 @@ class Selection:
 
 
 def resolve_role(bank: Bank, wanted: str | None) -> Role:
-    """A role by id or unique prefix; UsageError lists the valid choices."""
+    """A role by id, unique prefix or initials; UsageError lists the valid choices."""
     wanted = (wanted or DEFAULT_ROLE).strip().lower()
     if wanted in bank.roles:
         return bank.roles[wanted]
@@ -74,7 +121,111 @@ def ask_groups_for(bank: Bank, role: Role) -> list[AskGroup]:
             for group in bank.ask_groups]
 
 
-def select(bank: Bank, role_name: str | None = None, personal: Personal | None = None) -> Selection:
+def _check_names(given: tuple[str, ...], known: set[str], option: str) -> None:
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        raise UsageError(f"{option}: unknown {', '.join(unknown)}; "
+                         f"this role has: {', '.join(sorted(known))}")
+
+
+def narrow(questions: list[Question], criteria: Criteria) -> list[Question]:
+    """Apply --kinds, --tags, --exclude-tags, then --count/--seed; keeps the role's order."""
+    _check_names(criteria.kinds, set(KINDS), "--kinds")
+    role_tags = {tag for q in questions for tag in q.tags}
+    _check_names(criteria.tags, role_tags, "--tags")
+    _check_names(criteria.exclude_tags, role_tags, "--exclude-tags")
+    kept = [q for q in questions
+            if (not criteria.kinds or q.kind in criteria.kinds)
+            and (not criteria.tags or set(q.tags) & set(criteria.tags))
+            and not set(q.tags) & set(criteria.exclude_tags)]
+    if not kept:
+        raise UsageError("no question matches these --kinds/--tags/--exclude-tags for this role")
+    if criteria.count is None:
+        return kept
+    if criteria.count < 1:
+        raise UsageError("--count must be at least 1")
+    if criteria.count > len(kept):
+        raise UsageError(f"--count {criteria.count} asks for more questions than match "
+                         f"({len(kept)}); use --count {len(kept)} or fewer")
+    return pick_balanced(kept, criteria.count, criteria.seed)
+
+
+def pick_balanced(questions: list[Question], count: int, seed: int) -> list[Question]:
+    """A reproducible random pick of ``count`` questions, spread as evenly as the kinds allow.
+
+    Each kind gets an equal share (the remainder going to the kinds with most questions);
+    a kind with too few gives its unused share to the others.
+    """
+    pools = {kind: [q for q in questions if q.kind == kind] for kind in KINDS}
+    pools = {kind: pool for kind, pool in pools.items() if pool}
+    quota = dict.fromkeys(pools, 0)
+    left = count
+    while left:
+        open_kinds = sorted((k for k in pools if quota[k] < len(pools[k])),
+                            key=lambda k: (quota[k], -len(pools[k]), KINDS.index(k)))
+        quota[open_kinds[0]] += 1
+        left -= 1
+    rng = random.Random(seed)
+    picked = {q.id for kind, pool in pools.items() for q in rng.sample(pool, quota[kind])}
+    return [q for q in questions if q.id in picked]
+
+
+def study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
+    """Spread the questions over the days before the interview, one rehearsal day last.
+
+    With --date: the days from --start (default: today) to the day before the interview.
+    Without it: seven days, dated from --start if given, otherwise left for the reader to date.
+    """
+    start = personal.start
+    if personal.date:
+        start = start or dt.date.today()
+        days = (personal.date - start).days
+        if days < 1:
+            raise UsageError(f"the interview date {personal.date} must be after the plan's "
+                             f"start {start}; give --start YYYY-MM-DD")
+        if days > MAX_PLAN_DAYS:
+            raise UsageError(f"the study plan would run {days} days; give a --start within "
+                             f"{MAX_PLAN_DAYS} days of the interview")
+    else:
+        days = PLAN_DAYS_WITHOUT_DATE
+    study_days = days - 1 if days >= 3 else days
+    plan = []
+    for index in range(days):
+        chunk = ()
+        if index < study_days:
+            # Even chunks, earlier days taking the remainder, so day N never trails day N+1.
+            first = index * len(questions) // study_days
+            last = (index + 1) * len(questions) // study_days
+            chunk = tuple(questions[first:last])
+        date = start + dt.timedelta(days=index) if start else None
+        plan.append(PlanDay(date, index + 1, chunk, review=index >= study_days))
+    return plan
+
+
+def competencies(questions: list[Question]) -> list[str]:
+    """Story-bank columns: the competencies the behavioural questions test, in order, once."""
+    seen: dict[str, None] = {}
+    for question in questions:
+        if question.kind == "behavioural" and question.competency:
+            seen.setdefault(question.competency, None)
+    return list(seen)
+
+
+def select(bank: Bank, role_name: str | None = None, personal: Personal | None = None,
+           criteria: Criteria | None = None, edition: str = "study") -> Selection:
+    if edition not in EDITIONS:
+        raise UsageError(f"unknown edition '{edition}'; choose one of: {', '.join(EDITIONS)}")
     role = resolve_role(bank, role_name)
-    return Selection(role=role, questions=role_questions(bank, role),
-                     ask_groups=ask_groups_for(bank, role), personal=personal or Personal())
+    personal = personal or Personal()
+    criteria = criteria or Criteria()
+    everything = role_questions(bank, role)
+    questions = narrow(everything, criteria)
+    return Selection(
+        role=role, questions=questions, ask_groups=ask_groups_for(bank, role),
+        personal=personal, edition=edition,
+        summary=criteria.describe(len(everything), len(questions)),
+        plan=study_plan(questions, personal),
+        # The story bank serves the role's behavioural questions even when this workbook
+        # prints only some of them.
+        competencies=competencies(questions) or competencies(everything),
+    )

@@ -1,0 +1,163 @@
+"""Role-tailored workbooks, read back from the PDF: roles, picks, editions, personal pages."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from guidegen.load import load_bank
+from guidegen.paths import CONTENT_DIR
+from guidegen.select import role_questions
+from tests.conftest import build
+from tests.pdfread import normalise
+
+RULE_GREY = (0.651, 0.651, 0.651)
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_bank(CONTENT_DIR)
+
+
+def question_titles(workbook) -> list[str]:
+    """Question titles in print order, from the level-2 bookmarks."""
+    return [normalise(title) for level, title, _ in workbook.outline() if level == 2]
+
+
+def role_only_titles(bank) -> dict[str, set[str]]:
+    usage = Counter(q.id for r in bank.roles.values() for q in role_questions(bank, r))
+    return {role.id: {normalise(q.title).replace("{company|this company}", "this company")
+                      for q in role_questions(bank, role) if usage[q.id] == 1}
+            for role in bank.roles.values()}
+
+
+@pytest.mark.parametrize("role", ["site-reliability-engineer", "cloud-engineer",
+                                  "platform-engineer"])
+def test_each_role_prints_its_own_questions_and_no_other_roles(role, bank, tmp_path):
+    workbook = build(tmp_path / f"{role}.pdf", "--role", role)
+    text = " ".join(workbook.page_texts)
+    printed = set(question_titles(workbook))
+    workbook.close()
+    own = role_only_titles(bank)
+    assert len(own[role]) >= 8
+    assert own[role] <= printed
+    for other, titles in own.items():
+        if other != role:
+            assert not titles & printed, f"{other}'s questions in the {role} workbook"
+    assert bank.roles[role].title in text
+
+
+def test_count_and_seed_pick_reproducibly_and_balanced(tmp_path):
+    def pick(seed, name):
+        workbook = build(tmp_path / name, "--count", "9", "--seed", str(seed))
+        titles, cover = question_titles(workbook), workbook.page_texts[0]
+        workbook.close()
+        return titles, cover
+
+    first, cover = pick(4, "a.pdf")
+    again, _ = pick(4, "b.pdf")
+    other, _ = pick(11, "c.pdf")
+    assert first == again and first != other and len(first) == 9
+    assert "9 of the role's 26 questions (random pick with seed 4)" in cover
+    bank = load_bank(CONTENT_DIR)
+    kind_of = {normalise(q.title).replace("{company|this company}", "this company"): q.kind
+               for q in bank.questions.values()}
+    assert Counter(kind_of[t] for t in first) == {"general": 3, "behavioural": 3, "technical": 3}
+
+
+def _rules(workbook) -> int:
+    """Writing rules on the question pages (not the checklist or notes pages)."""
+    part = re.compile(r"^.{0,60}Workbook (General|Behavioural|Technical) questions")
+    return sum(len(workbook.rule_tops(n, RULE_GREY))
+               for n, text in enumerate(workbook.page_texts, start=1) if part.match(text))
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("editions")
+    books = {edition: build(folder / f"{edition}.pdf", "--edition", edition, "--kinds",
+                            "behavioural,technical")
+             for edition in ("study", "practice", "facilitator")}
+    yield books
+    for book in books.values():
+        book.close()
+
+
+def _text(workbook) -> str:
+    # Section headings print in capitals; running text that mentions them does not.
+    return " ".join(workbook.page_texts)
+
+
+def test_study_edition_has_answers_and_writing_space(editions):
+    text = _text(editions["study"])
+    assert "ANSWER FRAMEWORK" in text and "MY STORY" in text and "MY NOTES" in text
+    assert "FOLLOW-UP QUESTIONS" not in text
+
+
+def test_practice_edition_hides_answers_and_gives_more_space(editions):
+    text = _text(editions["practice"])
+    assert "ANSWER FRAMEWORK" not in text and "SAMPLE ANSWER" not in text
+    assert "WHY THEY ASK" in text and "MAKE IT YOURS" in text and "MY STORY" in text
+    # A sentence of a sample STAR answer must not be there.
+    assert "Situation:" not in text
+    assert _rules(editions["practice"]) > _rules(editions["study"]) * 1.3
+
+
+def test_facilitator_edition_is_an_answer_key(editions):
+    text = _text(editions["facilitator"])
+    assert "FACILITATOR EDITION" in text.upper()
+    assert "ANSWER FRAMEWORK" in text and "FOLLOW-UP QUESTIONS" in text
+    assert "WHAT A STRONG ANSWER SHOWS" in text and "INTERVIEWER NOTES" in text
+    assert "MY STORY" not in text and "Study plan" not in text and "Story bank" not in text
+    assert _rules(editions["facilitator"]) < _rules(editions["study"]) / 2
+
+
+def test_company_placeholder_filled_or_reading_naturally(tmp_path, default_workbook):
+    workbook = build(tmp_path / "acme.pdf", "--company", "Acme Analytics")
+    text = " ".join(workbook.page_texts)
+    workbook.close()
+    assert "Why do you want to work at Acme Analytics?" in text
+    assert "What would success in this role look like at Acme Analytics" in text
+    plain = " ".join(default_workbook.page_texts)
+    assert "Why do you want to work at this company?" in plain
+    assert "{" not in plain and "Acme" not in plain
+
+
+def test_study_plan_dates(tmp_path):
+    workbook = build(tmp_path / "plan.pdf", "--date", "2027-03-10", "--start", "2027-03-01")
+    pages = [n for n, text in enumerate(workbook.page_texts, start=1)
+             if text.startswith("DevOps Engineer · Interview Workbook Study plan")]
+    text = " ".join(workbook.page_texts[n - 1] for n in pages)
+    assert "9 days to your interview on Wednesday 10 March" in text
+    assert re.findall(r"Day (\d+)", text) == [str(n) for n in range(1, 10)]
+    dates = re.findall(r"\b((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d+ Mar)\b", text)
+    weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Mon", "Tue"]
+    assert dates == [f"{day} {n} Mar" for n, day in zip(range(1, 10), weekdays)]
+    boxes = sum(workbook.checkboxes(n) for n in pages)
+    workbook.close()
+    assert boxes == 26 + 2  # one per question, two rehearsal items on the last day
+
+
+def test_study_plan_without_a_date_has_seven_days_to_date_by_hand(default_workbook):
+    text = " ".join(t for t in default_workbook.page_texts if "Study plan" in t[:60])
+    assert "Seven days of preparation" in text
+    assert "Day 7" in text and "Day 8" not in text
+
+
+def test_story_bank_grid_uses_the_roles_competencies(tmp_path, bank):
+    workbook = build(tmp_path / "sre.pdf", "--role", "sre")
+    (page,) = [n for n, text in enumerate(workbook.page_texts, start=1)
+               if "Story bank List" in text]
+    text = workbook.page_texts[page - 1]
+    width, height = workbook.page_size_mm(page)
+    boxes = workbook.checkboxes(page)
+    workbook.close()
+    competencies = [q.competency for q in role_questions(bank, bank.roles["site-reliability-engineer"])
+                    if q.kind == "behavioural"]
+    assert "Calm under incident" in competencies
+    for competency in competencies:
+        assert all(word in text for word in competency.split()), competency
+    assert boxes == 6 * len(set(competencies))
+    assert width > height, "the story bank is printed landscape"
