@@ -18,7 +18,6 @@ from guidegen.errors import ContentError, RenderError, UsageError
 from guidegen.paths import CONTENT_DIR, DEFAULT_OUTPUT_DIR
 
 
-
 class _CommaList(click.ParamType):
     name = "a,b,..."
 
@@ -86,9 +85,10 @@ def main() -> None:
 @click.option("--name", help="Reader's name, printed on the cover.")
 @click.option("--company", help="Company interviewing; fills {company} in the questions.")
 @click.option("--date", "interview_date", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Interview date, YYYY-MM-DD: on the cover, and the study plan ends the day before.")
+              help="Interview date, YYYY-MM-DD: on the cover; the study plan ends the day before.")
 @click.option("--start", "plan_start", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="First day of the study plan, YYYY-MM-DD (default: today when --date is given).")
+              help="First day of the study plan, YYYY-MM-DD (default: today, at most 4 weeks "
+                   "before --date).")
 @click.option("--edition", type=click.Choice(EDITIONS), default="study", show_default=True,
               help="study: answers and space to write; practice: no answers, more space; "
                    "facilitator: answer key with follow-ups.")
@@ -180,8 +180,9 @@ def problem_table(problems) -> str:
     header = ("LOCATION", "FIELD", "VALUE", "PROBLEM")
     rows = [header] + [(p.location, p.field or "-", p.value or "-", p.message) for p in problems]
     widths = [min(48, max(len(row[i]) for row in rows)) for i in range(3)]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3]
-                     for row in rows)
+    lines = ("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3]
+             for row in rows)
+    return "\n".join(lines)
 
 
 @main.command()

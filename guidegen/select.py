@@ -18,6 +18,7 @@ from guidegen.models import KINDS, AskGroup, AskItem, Question, Role, TagRef
 
 DEFAULT_ROLE = "devops-engineer"
 PLAN_DAYS_WITHOUT_DATE = 7
+DEFAULT_PLAN_DAYS = 28  # without --start, a plan for a far-off interview covers the last 4 weeks
 MAX_PLAN_DAYS = 90
 
 
@@ -173,12 +174,14 @@ def pick_balanced(questions: list[Question], count: int, seed: int) -> list[Ques
 def study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
     """Spread the questions over the days before the interview, one rehearsal day last.
 
-    With --date: the days from --start (default: today) to the day before the interview.
-    Without it: seven days, dated from --start if given, otherwise left for the reader to date.
+    With --date: the days from --start to the day before the interview. Without --start the
+    plan begins today, or four weeks before the interview if that is later.
+    Without --date: seven days, dated from --start if given, otherwise left for the reader to date.
     """
     start = personal.start
     if personal.date:
-        start = start or dt.date.today()
+        if start is None:
+            start = max(dt.date.today(), personal.date - dt.timedelta(days=DEFAULT_PLAN_DAYS))
         days = (personal.date - start).days
         if days < 1:
             raise UsageError(f"the interview date {personal.date} must be after the plan's "

@@ -53,7 +53,7 @@ def test_roles_lists_each_role_with_counts():
     result = run_cli("roles")
     assert result.exit_code == 0
     line = next(row for row in result.output.splitlines() if row.startswith("devops-engineer"))
-    assert line.split()[1:5] == ["25", "14", "7", "4"]
+    assert line.split()[1:5] == ["26", "15", "7", "4"]  # the guide's 25 + why-this-company
 
 
 def test_validate_ok():
@@ -77,17 +77,19 @@ def test_build_default_writes_output_and_reports_pages(tmp_path, monkeypatch):
 # ---- content errors: exit 1, one line naming file, line and field ----
 
 def _expect_content_error(content: Path, *needles: str):
-    result = run_cli("validate", "--content", content)
+    """build fails with a one-line message; validate lists the same place in its table."""
+    out = content.parent / "never.pdf"
+    result = run_cli("build", "--content", content, "--out", out)
     assert result.exit_code == 1, result.output
+    assert not out.exists()
     assert "Traceback" not in result.stderr
     first = result.stderr.splitlines()[0]
+    assert first.startswith("error: ")
     for needle in needles:
         assert needle in first, f"{needle!r} not in {first!r}"
-    # build refuses the same content with the same message and writes nothing
-    out = content.parent / "never.pdf"
-    built = run_cli("build", "--content", content, "--out", out)
-    assert built.exit_code == 1 and built.stderr.splitlines()[0] == first
-    assert not out.exists()
+    location = first.removeprefix("error: ").split(": ")[0]
+    validated = run_cli("validate", "--content", content)
+    assert validated.exit_code == 1 and location in validated.output
     return first
 
 
@@ -111,7 +113,7 @@ def test_unknown_key(content_copy):
     path = content_copy / "questions" / "general.yaml"
     edit(path, "    tip: |", "    tips: |")
     line = line_of(path, "tips: |")
-    result = run_cli("validate", "--content", content_copy)
+    result = run_cli("build", "--content", content_copy)
     assert result.exit_code == 1
     expected = f"questions/general.yaml:{line}:5: questions[0].tips: unknown field 'tips'"
     assert expected in result.stderr
@@ -218,3 +220,39 @@ def test_errors_never_print_a_traceback(tmp_path):
                                 capture_output=True, text=True, cwd=tmp_path, check=False)
         assert result.returncode == code
         assert "Traceback" not in result.stderr and result.stderr.strip()
+
+
+def test_validate_reports_every_planted_problem_as_a_table(content_copy):
+    general = content_copy / "questions" / "general.yaml"
+    edit(general, "    kind: general", "    kind: generl")
+    edit(general, "    tags: [containers, fundamentals]",
+         "    tags: [containers, fundamentals]\n    tags: [again]")
+    edit(general, "Interviewers often open with this",
+         "Interviewers at {compnay} often open with this")
+    sre = content_copy / "roles" / "site-reliability-engineer.yaml"
+    edit(sre, "  - sre-toil", "  - tag: no-such-tag")
+    expected = [
+        (general, "kind: generl", "questions[0].kind", "'generl'", "must be one of"),
+        (general, "tags: [again]", "questions[2].tags", "-", "key 'tags' appears twice"),
+        (general, "    why: |", "questions[0].why", "'{compnay}'", "unknown placeholder"),
+        (sre, "tag: no-such-tag", "questions", "'no-such-tag'", "no question has the tag"),
+    ]
+    result = run_cli("validate", "--content", content_copy)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["LOCATION", "FIELD", "VALUE", "PROBLEM"]
+    assert "4 problems found." in result.stderr
+    for path, needle, field, value, message in expected:
+        location = f"{path.parent.name}/{path.name}:{line_of(path, needle)}:"
+        row = next((line for line in lines if location in line and message in line), None)
+        assert row, f"no row for {location} {message} in:\n{result.output}"
+        assert field in row and value in row
+
+
+def test_schema_command_matches_the_committed_copy():
+    committed = (Path(__file__).resolve().parents[1] / "schema" / "content.schema.json")
+    result = run_cli("schema")
+    assert result.exit_code == 0
+    assert result.output == committed.read_text(encoding="utf-8"), (
+        "schema/content.schema.json is stale: "
+        "run `guidegen schema --out schema/content.schema.json`")

@@ -116,6 +116,12 @@ def test_study_plan_without_a_date_has_seven_undated_days(bank):
     assert study_plan([], Personal(start=start))[6].date == dt.date(2027, 1, 10)
 
 
+def test_study_plan_for_a_far_interview_covers_the_last_four_weeks(bank):
+    interview = dt.date.today() + dt.timedelta(days=100)
+    plan = study_plan([], Personal(date=interview))
+    assert len(plan) == 28 and plan[-1].date == interview - dt.timedelta(days=1)
+
+
 def test_study_plan_rejects_an_interview_before_the_start(bank):
     with pytest.raises(UsageError, match="must be after"):
         study_plan([], Personal(date=dt.date(2027, 1, 1), start=dt.date(2027, 1, 1)))

@@ -154,8 +154,8 @@ def test_story_bank_grid_uses_the_roles_competencies(tmp_path, bank):
     width, height = workbook.page_size_mm(page)
     boxes = workbook.checkboxes(page)
     workbook.close()
-    competencies = [q.competency for q in role_questions(bank, bank.roles["site-reliability-engineer"])
-                    if q.kind == "behavioural"]
+    sre = bank.roles["site-reliability-engineer"]
+    competencies = [q.competency for q in role_questions(bank, sre) if q.kind == "behavioural"]
     assert "Calm under incident" in competencies
     for competency in competencies:
         assert all(word in text for word in competency.split()), competency

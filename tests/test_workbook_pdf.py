@@ -6,9 +6,10 @@ import re
 
 import pytest
 
+from guidegen.html import fill_placeholders
 from guidegen.load import load_bank
 from guidegen.paths import CONTENT_DIR
-from guidegen.select import select
+from guidegen.select import Personal, select
 from tests.conftest import build
 from tests.pdfread import MM, normalise
 
@@ -27,10 +28,10 @@ def contents_pages(workbook) -> list[int]:
 
 
 def question_page(workbook, title: str) -> int:
-    """The page where the question itself is printed (not its contents entry)."""
-    after_contents = max(contents_pages(workbook))
-    pages = [n for n in workbook.pages_containing(title) if n > after_contents]
-    assert pages, f"question not printed: {title}"
+    """The page where the question itself is printed, under its "Question N" label."""
+    label = re.compile(r"QUESTION \d+ " + re.escape(normalise(title)))
+    pages = [n for n, text in enumerate(workbook.page_texts, start=1) if label.search(text)]
+    assert len(pages) == 1, f"question printed {len(pages)} times: {title}"
     return pages[0]
 
 
@@ -40,12 +41,14 @@ def test_every_seed_question_is_printed(default_workbook, seed_titles):
         question_page(default_workbook, title)
 
 
-def test_contents_numbers_point_at_the_right_pages(default_workbook, seed_titles):
+def test_contents_numbers_point_at_the_right_pages(default_workbook, seed_titles, selection):
     pages = contents_pages(default_workbook)
     assert pages, "no contents page"
     entries = default_workbook.toc_entries(pages)
     by_text = {entry.text: entry for entry in entries}
-    for number, title in enumerate(seed_titles, start=1):
+    number_of = {q.title: n for n, q in enumerate(selection.questions, start=1)}
+    for title in seed_titles:
+        number = number_of[title]
         entry = by_text.get(f"{number}. {normalise(title).rstrip('.')}")
         assert entry, f"no contents entry for {title}; have {list(by_text)[:5]}..."
         real_page = question_page(default_workbook, title)
@@ -84,16 +87,22 @@ def test_metadata_title_subject_language(default_workbook):
     assert default_workbook.reader.trailer["/Root"]["/Lang"] == "en"
 
 
+def page_sizes(workbook) -> list[tuple[float, float]]:
+    return [tuple(round(side, 1) for side in workbook.page_size_mm(n))
+            for n in range(1, workbook.page_count + 1)]
+
+
 def test_a4_is_the_default_page_size(default_workbook):
-    for number in range(1, default_workbook.page_count + 1):
-        width, height = default_workbook.page_size_mm(number)
-        assert (round(width), round(height)) == (210, 297)
+    sizes = page_sizes(default_workbook)
+    # One landscape sheet: the story bank grid.
+    assert sizes.count((297.0, 210.0)) == 1
+    assert all(size in ((210.0, 297.0), (297.0, 210.0)) for size in sizes)
 
 
 def test_letter_paper(letter_workbook, seed_titles):
-    for number in range(1, letter_workbook.page_count + 1):
-        width, height = letter_workbook.page_size_mm(number)
-        assert (round(width, 1), round(height, 1)) == (215.9, 279.4)
+    sizes = page_sizes(letter_workbook)
+    assert sizes.count((279.4, 215.9)) == 1
+    assert all(size in ((215.9, 279.4), (279.4, 215.9)) for size in sizes)
     for title in seed_titles:
         question_page(letter_workbook, title)
 
@@ -109,9 +118,9 @@ def test_nothing_overflows_the_page(fixture, request):
 
 
 def test_star_labels_under_every_behavioural_question(default_workbook, selection):
-    text = " ".join(default_workbook.page_texts[max(contents_pages(default_workbook)):])
-    titles = [normalise(q.title) for q in selection.questions]
-    starts = [text.index(title) for title in titles]
+    text = " ".join(default_workbook.page_texts)
+    titles = [normalise(fill_placeholders(q.title, Personal())) for q in selection.questions]
+    starts = [text.index(f"QUESTION {n} {title}") for n, title in enumerate(titles, start=1)]
     for question, start, end in zip(selection.questions, starts, starts[1:] + [len(text)]):
         block = text[start:end]
         hints = re.findall(r"(Situation|Task|Action|Result) \d–\d sentences", block)
@@ -134,7 +143,7 @@ def test_writing_rules_are_drawn_at_a_handwriting_pitch(default_workbook):
 
 def test_every_question_has_ruled_writing_space(default_workbook, selection):
     for question in selection.questions:
-        page = question_page(default_workbook, question.title)
+        page = question_page(default_workbook, fill_placeholders(question.title, Personal()))
         # The writing space follows the title on the same page or the next two.
         assert any(default_workbook.rule_tops(n, RULE_GREY) for n in (page, page + 1, page + 2))
 
@@ -142,7 +151,8 @@ def test_every_question_has_ruled_writing_space(default_workbook, selection):
 def test_checklist_has_one_box_per_question_to_ask(default_workbook, selection):
     expected = sum(len(group.items) for group in selection.ask_groups)
     assert expected >= 40
-    start = question_page(default_workbook, "Questions to ask your interviewer")
+    parts = {title: page for _, title, page in default_workbook.outline()}
+    start = parts["Questions to ask your interviewer"]
     end = default_workbook.pages_containing("My own questions")[-1]
     boxes = sum(default_workbook.checkboxes(n) for n in range(start, end + 1))
     assert boxes == expected
