@@ -1,14 +1,14 @@
-"""The pipeline in one place: load → select → HTML → PDF → write."""
+"""The pipeline in one place: load → select → HTML → PDF → post-process → write."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from guidegen.html import Layout, render_html
+from guidegen.html import BOOKLET_PAGE, Layout, render_html
 from guidegen.load import Bank
 from guidegen.pdf import FetchLog, allowed_roots, pdf_bytes, render_document, write_atomically
-from guidegen.select import Selection
+from guidegen.select import Personal, Selection
 
 
 @dataclass
@@ -19,15 +19,46 @@ class BuildResult:
     html_path: Path | None = None
 
 
+def render_pdf(bank: Bank, selection: Selection, layout: Layout,
+               template: str = "workbook.html", people: list[Personal] = ()) -> bytes:
+    """One HTML template rendered to PDF bytes (used for cover overlays)."""
+    html = render_html(selection, bank.workbook, layout, template, people)
+    document = render_document(html, bank.content_dir, allowed_roots(bank.content_dir), FetchLog())
+    return pdf_bytes(document)
+
+
+def render_workbook(bank: Bank, selection: Selection, layout: Layout,
+                    pad_to: int = 1) -> tuple[bytes, int, list[str]]:
+    """The workbook as PDF bytes, its page count and any refused references.
+
+    With ``pad_to`` (4 for a booklet) extra notes pages are added until the page count is a
+    multiple of it, so that padding is useful paper with correct page numbers, not blanks.
+    """
+    for _ in range(4):
+        log = FetchLog()
+        html = render_html(selection, bank.workbook, layout)
+        document = render_document(html, bank.content_dir, allowed_roots(bank.content_dir), log)
+        missing = (-len(document.pages)) % pad_to
+        if not missing:
+            return pdf_bytes(document), len(document.pages), log.refused
+        layout = replace(layout, notes_pages=layout.notes_pages + missing)
+    raise RuntimeError("could not pad the booklet to a multiple of 4 pages")
+
+
 def build_pdf(bank: Bank, selection: Selection, layout: Layout, out: Path,
-              write_html: bool = False) -> BuildResult:
-    html = render_html(selection, bank.workbook, layout)
+              write_html: bool = False, booklet: bool = False) -> BuildResult:
+    if booklet:
+        sheet = layout.paper
+        layout = replace(layout, paper=BOOKLET_PAGE[sheet])
     html_path = None
     if write_html:
+        html = render_html(selection, bank.workbook, layout)
         html_path = out.with_suffix(".html")
         write_atomically(html_path, lambda stream: stream.write(html.encode("utf-8")))
-    log = FetchLog()
-    document = render_document(html, bank.content_dir, allowed_roots(bank.content_dir), log)
-    data = pdf_bytes(document)
+    data, pages, refused = render_workbook(bank, selection, layout, pad_to=4 if booklet else 1)
+    if booklet:
+        from guidegen.postprocess import impose
+
+        data = impose(data, sheet)
     write_atomically(out, lambda stream: stream.write(data))
-    return BuildResult(out, len(document.pages), log.refused, html_path)
+    return BuildResult(out, pages, refused, html_path)

@@ -104,8 +104,10 @@ def main() -> None:
               help="PDF to write (default: output/ROLE.pdf).")
 @click.option("--html", "write_html", is_flag=True,
               help="Also write the intermediate HTML beside the PDF.")
+@click.option("--booklet", is_flag=True,
+              help="Saddle-stitch booklet: A5 pages two-up on A4 (half-letter on Letter).")
 def build(content_dir, role_name, paper, name, company, interview_date, plan_start, edition,
-          tags, exclude_tags, kinds, count, seed, out, write_html):
+          tags, exclude_tags, kinds, count, seed, out, write_html, booklet):
     """Build one workbook PDF."""
     from guidegen.html import Layout
     from guidegen.select import Criteria, Personal, select
@@ -126,7 +128,7 @@ def build(content_dir, role_name, paper, name, company, interview_date, plan_sta
 
     try:
         result = build_pdf(bank, selection, Layout(paper=paper.lower(), edition=edition), out,
-                           write_html)
+                           write_html, booklet)
     except RenderError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -134,7 +136,97 @@ def build(content_dir, role_name, paper, name, company, interview_date, plan_sta
         click.echo(f"warning: refused reference {refused}", err=True)
     if result.html_path:
         click.echo(f"{result.html_path}")
-    click.echo(f"{result.path} ({result.pages} pages)")
+    if booklet:
+        click.echo(f"{result.path} ({result.pages} pages on {result.pages // 4} sheets, "
+                   "print duplex, flip on the short edge)")
+    else:
+        click.echo(f"{result.path} ({result.pages} pages)")
+
+
+@main.command()
+@click.argument("attendees", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@content_option
+@click.option("--role", "role_name", metavar="ROLE", help="Default role for rows without one.")
+@click.option("--edition", type=click.Choice(EDITIONS), default="study", show_default=True,
+              help="Default edition for rows without one.")
+@click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False), default="a4",
+              show_default=True)
+@click.option("--start", "plan_start", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="First day of every study plan, YYYY-MM-DD.")
+@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the copies (default: output/<csv name>).")
+@click.option("--combined", is_flag=True,
+              help="Also write combined.pdf: every copy in order, each on a right-hand page.")
+@click.option("--booklet", is_flag=True, help="Impose every copy as a saddle-stitch booklet.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (measured: 1 is fastest on a 2-core machine).")
+@click.option("--shard", default="1/1", show_default=True, metavar="K/N",
+              help="Render only rows whose index mod N is K-1, to split a run across machines.")
+@click.option("--skip-existing", is_flag=True, help="Leave complete PDFs already there alone.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+def batch(attendees, content_dir, role_name, edition, paper, plan_start, out_dir, combined,
+          booklet, jobs, shard, skip_existing, quiet):
+    """One personalised workbook per row of a CSV (columns: name, company, role, edition, date)."""
+    from guidegen import batch as batching
+
+    bank = _load(content_dir)
+    try:
+        shard_k_n = batching.parse_shard(shard)
+        rows = batching.read_attendees(attendees)
+        if role_name:
+            from guidegen.select import resolve_role
+
+            role_name = resolve_role(bank, role_name).id
+    except UsageError as error:
+        _usage(str(error))
+    out_dir = out_dir or DEFAULT_OUTPUT_DIR / batching.safe_stem(attendees.stem)
+    _check_writable(out_dir / "manifest.csv")
+    batching.assign_files(rows)
+    options = batching.BatchOptions(
+        role=role_name, edition=edition, paper=paper.lower(), out_dir=out_dir,
+        combined=combined, booklet=booklet, shard=shard_k_n, skip_existing=skip_existing,
+        start=plan_start.date() if plan_start else None)
+    mine = [row for row in rows if batching.in_shard(row, shard_k_n)]
+    report = _progress_reporter(len(mine), quiet)
+    with report as progress:
+        result = batching.run_batch(bank, rows, options, progress, jobs=jobs)
+    manifest = batching.write_manifest(result, options)
+    for refused in result.refused:
+        click.echo(f"warning: refused reference {refused}", err=True)
+    for row in result.failed:
+        click.echo(f"error: {attendees}: row {row.number}: {row.status.removeprefix('error: ')}",
+                   err=True)
+    written = sum(row.status == "ok" for row in result.rows)
+    skipped = sum(row.status.startswith("skipped") for row in result.rows)
+    summary = f"{written} written, {skipped} skipped, {len(result.failed)} failed in {out_dir}"
+    click.echo(summary + f" (manifest: {manifest.name})")
+    if result.combined_path:
+        click.echo(str(result.combined_path))
+    if result.failed:
+        sys.exit(1)
+
+
+class _progress_reporter:
+    """A progress bar on a terminal; plain lines otherwise; nothing with --quiet."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.total, self.quiet, self.bar = total, quiet, None
+
+    def __enter__(self):
+        if not self.quiet and sys.stdout.isatty():
+            self.bar = click.progressbar(length=self.total, label="Building copies")
+            self.bar.__enter__()
+        return self.report
+
+    def report(self, row) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+        elif not self.quiet:
+            click.echo(f"row {row.number}: {row.file or '-'}: {row.status}")
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @main.command()

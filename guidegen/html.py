@@ -15,7 +15,29 @@ from guidegen.models import KIND_TITLES, WorkbookText
 from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
 from guidegen.select import Personal, Selection
 
-PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+@dataclass(frozen=True)
+class Paper:
+    """A page size and the margins (mm) that suit it; inner is the binding side."""
+
+    css_size: str
+    css_landscape: str
+    top: float
+    bottom: float
+    inner: float
+    outer: float
+    cover_margin: tuple[float, float]
+    notes_page_lines: int   # rules that fit under the "Notes" heading at 8 mm pitch
+
+
+PAPERS = {
+    "a4": Paper("A4", "A4 landscape", 20, 20, 24, 16, (30, 24), 27),
+    "letter": Paper("letter", "letter landscape", 20, 20, 24, 16, (30, 24), 24),
+    # Booklet pages: two of them side by side on an A4 or Letter sheet.
+    "a5": Paper("A5", "A5 landscape", 13, 14, 17, 11, (20, 15), 18),
+    "half-letter": Paper("5.5in 8.5in", "8.5in 5.5in", 13, 14, 17, 11, (20, 15), 19),
+}
+BOOKLET_PAGE = {"a4": "a5", "letter": "half-letter"}
 COMPANY_PLACEHOLDER = re.compile(r"\{company(?:\|([^{}]*))?\}")
 DEFAULT_COMPANY_WORDS = "this company"
 
@@ -32,7 +54,12 @@ class Layout:
     edition: str = "study"
     own_questions_lines: int = 8
     notes_pages: int = 2
-    story_rows: int = 6
+    # "full": a normal cover; "base": the personal details left out, to be overlaid per copy.
+    cover_mode: str = "full"
+
+    @property
+    def page(self) -> Paper:
+        return PAPERS[self.paper]
 
     @property
     def notes_lines(self) -> int:
@@ -58,8 +85,12 @@ class Layout:
 
     @property
     def notes_page_lines(self) -> int:
-        # As many rules as fit under the "Notes" heading at 8 mm pitch on this paper.
-        return {"a4": 27, "letter": 24}[self.paper]
+        return self.page.notes_page_lines
+
+    @property
+    def story_rows(self) -> int:
+        """Rows of the story bank: six, or five where a booklet page leaves room for no more."""
+        return 5 if self.paper in BOOKLET_PAGE.values() else 6
 
 
 def fill_placeholders(text: str, personal: Personal) -> str:
@@ -104,10 +135,15 @@ def document_title(selection: Selection, workbook: WorkbookText) -> str:
     return title
 
 
-def render_html(selection: Selection, workbook: WorkbookText, layout: Layout = Layout()) -> str:
-    """The whole workbook as an HTML string, its stylesheet linked by file URL."""
+def render_html(selection: Selection, workbook: WorkbookText, layout: Layout = Layout(),
+                template_name: str = "workbook.html", people: list[Personal] = ()) -> str:
+    """The whole workbook as an HTML string, its stylesheet linked by file URL.
+
+    ``template_name="cover_overlay.html"`` with ``people`` gives instead one page per person
+    carrying only their cover details, to lay over a "base" cover (see guidegen.batch).
+    """
     env = _environment(selection.personal)
-    template = env.get_template("workbook.html")
+    template = env.get_template(template_name)
     numbered = {q.id: number for number, q in enumerate(selection.questions, start=1)}
     return template.render(
         selection=selection,
@@ -117,9 +153,10 @@ def render_html(selection: Selection, workbook: WorkbookText, layout: Layout = L
         parts=[(kind, KIND_TITLES[kind], questions) for kind, questions in selection.by_kind()],
         number_of=numbered,
         layout=layout,
-        page_size=PAPER_SIZES[layout.paper],
+        page=layout.page,
         edition_title=EDITION_TITLES[layout.edition],
         title=document_title(selection, workbook),
         stylesheet=(STYLES_DIR / "workbook.css").as_uri(),
         version=__version__,
+        people=list(people),
     )

@@ -1,0 +1,180 @@
+"""Stage 5: work on finished PDFs: personalise a cover, impose a booklet, combine copies.
+
+pikepdf (qpdf) does this at the PDF level in milliseconds, so a batch lays out each distinct
+body once and only stamps each attendee's cover details onto it.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+
+MM = 72 / 25.4
+# Booklet sheets, landscape, in points: two booklet pages side by side.
+SHEETS = {"a4": (297 * MM, 210 * MM), "letter": (11 * 72, 8.5 * 72)}
+
+
+def open_pdf(data: bytes) -> pikepdf.Pdf:
+    return pikepdf.open(io.BytesIO(data))
+
+
+def to_bytes(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    # A deterministic /ID keeps two builds of the same inputs byte-identical.
+    pdf.save(out, deterministic_id=True, compress_streams=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+def page_count(data: bytes) -> int:
+    with open_pdf(data) as pdf:
+        return len(pdf.pages)
+
+
+def personalise(body: bytes, overlays: pikepdf.Pdf, index: int, title: str,
+                author: str | None) -> bytes:
+    """The body with page ``index`` of ``overlays`` laid over its cover, retitled.
+
+    The body's own pages, links, named destinations and bookmarks are untouched.
+    """
+    with open_pdf(body) as pdf:
+        cover = pdf.pages[0]
+        cover.add_overlay(pdf.copy_foreign(overlays.pages[index].as_form_xobject()),
+                          pikepdf.Rectangle(*cover.mediabox))
+        pdf.docinfo["/Title"] = title
+        if author:
+            pdf.docinfo["/Author"] = author
+        return to_bytes(pdf)
+
+
+def booklet_order(pages: int) -> list[tuple[int, int]]:
+    """(left, right) page numbers, 1-based, for each printed side of a saddle-stitched booklet.
+
+    Sheet k's front carries the outermost pair still unplaced, its back the next pair inward;
+    printed duplex (flip on the short edge), folded and nested, the pages read in order.
+    """
+    if pages % 4:
+        raise ValueError(f"a booklet needs a multiple of 4 pages, not {pages}")
+    sides = []
+    for sheet in range(pages // 4):
+        sides.append((pages - 2 * sheet, 2 * sheet + 1))          # front
+        sides.append((2 * sheet + 2, pages - 2 * sheet - 1))      # back
+    return sides
+
+
+def impose(data: bytes, sheet: str, filler: bytes | None = None) -> bytes:
+    """Two-up saddle-stitch imposition on landscape ``sheet`` paper.
+
+    A document whose length is not a multiple of 4 is padded with ``filler``'s first page
+    (or left blank). Links and form fields do not survive: a booklet is for printing.
+    """
+    width, height = SHEETS[sheet]
+    with open_pdf(data) as source, pikepdf.new() as booklet:
+        pages = list(source.pages)
+        padding = (-len(pages)) % 4
+        if padding and filler is not None:
+            filler_pdf = open_pdf(filler)
+            pages += [filler_pdf.pages[0]] * padding
+        forms = [booklet.copy_foreign(page.as_form_xobject()) for page in pages]
+        sizes = [(float(page.mediabox[2]), float(page.mediabox[3])) for page in pages]
+        total = len(pages) if filler is not None else len(pages) + padding
+        for left, right in booklet_order(total):
+            booklet.add_blank_page(page_size=(width, height))
+            side = booklet.pages[-1]
+            drawing, xobjects = [], pikepdf.Dictionary()
+            for number, x0 in ((left, 0.0), (right, width / 2)):
+                if number > len(forms):
+                    continue  # a blank padding page
+                name = pikepdf.Name(f"/P{number}")
+                xobjects[name] = forms[number - 1]
+                matrix = _fit(sizes[number - 1], x0, width / 2, height)
+                drawing.append(f"q {' '.join(f'{v:.4f}' for v in matrix)} cm {name} Do Q")
+            side.obj.Resources = pikepdf.Dictionary(XObject=xobjects)
+            side.obj.Contents = booklet.make_stream(" ".join(drawing).encode())
+        with open_pdf(data) as original:
+            for key in ("/Title", "/Author", "/Subject", "/Creator", "/Producer"):
+                if key in original.docinfo:
+                    booklet.docinfo[key] = original.docinfo[key]
+            if "/Lang" in original.Root:
+                booklet.Root.Lang = original.Root.Lang
+        return to_bytes(booklet)
+
+
+def _fit(size: tuple[float, float], x0: float, slot_width: float, slot_height: float):
+    """The matrix that centres a page in a half-sheet slot, scaled to fit.
+
+    A landscape page (the story-bank grid) is turned a quarter so it keeps its full size.
+    """
+    width, height = size
+    if width > height and slot_height > slot_width:
+        scale = min(slot_width / height, slot_height / width)
+        return (0, scale, -scale, 0, x0 + (slot_width + scale * height) / 2,
+                (slot_height - scale * width) / 2)
+    scale = min(slot_width / width, slot_height / height)
+    return (scale, 0, 0, scale, x0 + (slot_width - scale * width) / 2,
+            (slot_height - scale * height) / 2)
+
+
+def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Array]:
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return {}
+    return {str(name): dest for name, dest in pikepdf.NameTree(names.Dests).items()}
+
+
+def _outline_entries(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:
+    """(depth, title, page index) for each bookmark."""
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    named = _named_destinations(pdf)
+    entries = []
+
+    def walk(items, depth):
+        for item in items:
+            dest = item.destination
+            if isinstance(dest, (str, pikepdf.String)):
+                dest = named.get(str(dest))
+            if dest is not None and len(dest) and dest[0].objgen in pages:
+                entries.append((depth, item.title, pages[dest[0].objgen]))
+            walk(item.children, depth + 1)
+
+    with pdf.open_outline() as outline:
+        walk(outline.root, 0)
+    return entries
+
+
+def combine(parts: list[tuple[str, bytes]]) -> bytes:
+    """One print-ready PDF of every copy in order, each starting on a right-hand page.
+
+    Named destinations would clash between copies (every copy has the same names), so each
+    copy's internal links are rewritten to point at its own pages directly. Each copy gets a
+    top-level bookmark with its own bookmarks beneath.
+    """
+    with pikepdf.new() as combined:
+        outline_plan = []
+        for label, data in parts:
+            with open_pdf(data) as part:
+                named = _named_destinations(part)
+                for page in part.pages:
+                    for annot in page.obj.get("/Annots", []):
+                        dest = annot.get("/Dest")
+                        if isinstance(dest, pikepdf.String) and str(dest) in named:
+                            annot.Dest = named[str(dest)]
+                offset = len(combined.pages)
+                outline_plan.append((label, offset, _outline_entries(part)))
+                combined.pages.extend(part.pages)
+                if len(part.pages) % 2:
+                    width, height = part.pages[-1].mediabox[2:]
+                    combined.add_blank_page(page_size=(float(width), float(height)))
+        with combined.open_outline() as outline:
+            for label, offset, entries in outline_plan:
+                top = pikepdf.OutlineItem(label, offset)
+                stack = [(-1, top)]
+                for depth, title, index in entries:
+                    item = pikepdf.OutlineItem(title, offset + index)
+                    while stack[-1][0] >= depth:
+                        stack.pop()
+                    stack[-1][1].children.append(item)
+                    stack.append((depth, item))
+                outline.root.append(top)
+        return to_bytes(combined)
