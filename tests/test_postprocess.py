@@ -1,0 +1,70 @@
+"""Post-processing: booklet page order (read back from the imposed PDF) and combining copies."""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from guidegen.postprocess import booklet_order, combine, impose, page_count
+
+
+def numbered_pdf(pages: int, label: str = "P") -> bytes:
+    """A plain A5 document whose page n says "P<n>" in Helvetica."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,
+                                                Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    for number in range(1, pages + 1):
+        pdf.add_blank_page(page_size=(419.5, 595.3))
+        page = pdf.pages[-1]
+        page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        page.obj.Contents = pdf.make_stream(f"BT /F1 24 Tf 150 300 Td ({label}{number}) Tj ET".encode())
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def halves(data: bytes) -> list[tuple[str, str]]:
+    """(left text, right text) for each imposed side."""
+    sides = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            middle = page.width / 2
+            left = (page.crop((0, 0, middle, page.height)).extract_text() or "").strip()
+            right = (page.crop((middle, 0, page.width, page.height)).extract_text() or "").strip()
+            sides.append((left, right))
+    return sides
+
+
+def test_eight_pages_impose_in_fold_order():
+    booklet = impose(numbered_pdf(8), "a4")
+    with pikepdf.open(io.BytesIO(booklet)) as pdf:
+        assert len(pdf.pages) == 4
+        width, height = (float(v) for v in pdf.pages[0].mediabox[2:])
+        assert width > height and round(width / 72 * 25.4) == 297
+    assert halves(booklet) == [("P8", "P1"), ("P2", "P7"), ("P6", "P3"), ("P4", "P5")]
+
+
+def test_ten_pages_are_padded_to_twelve_with_the_filler():
+    booklet = impose(numbered_pdf(10), "letter", filler=numbered_pdf(1, label="NOTES"))
+    assert halves(booklet) == [("NOTES1", "P1"), ("P2", "NOTES1"), ("P10", "P3"),
+                               ("P4", "P9"), ("P8", "P5"), ("P6", "P7")]
+
+
+def test_booklet_order_needs_a_multiple_of_four():
+    assert booklet_order(4) == [(4, 1), (2, 3)]
+    with pytest.raises(ValueError):
+        booklet_order(6)
+
+
+def test_combine_starts_every_copy_on_a_right_hand_page():
+    combined = combine([("Three", numbered_pdf(3)), ("Two", numbered_pdf(2))])
+    assert page_count(combined) == 6  # 3 + a blank verso + 2
+    with pdfplumber.open(io.BytesIO(combined)) as pdf:
+        texts = [(page.extract_text() or "").strip() for page in pdf.pages]
+    assert texts == ["P1", "P2", "P3", "", "P1", "P2"]
+    with pikepdf.open(io.BytesIO(combined)) as pdf, pdf.open_outline() as outline:
+        assert [item.title for item in outline.root] == ["Three", "Two"]
