@@ -224,18 +224,32 @@ def _run_rows(bank: Bank, rows: list[Row], options: BatchOptions,
             body, pages, refused = render_workbook(bank, selection, layout,
                                                    pad_to=4 if options.booklet else 1)
             result.refused += [r for r in refused if r not in result.refused]
-            people = [personal for _, personal in members]
-            overlays = render_pdf(bank, selection, replace(layout, cover_mode="overlay"),
-                                  "cover_overlay.html", people)
         except UsageError as error:
             for row, _ in members:
                 row.status = f"error: {error}"
                 progress(row)
             continue
-        _write_copies(members, body, pages, overlays, selection, bank, options)
-        for row, _ in members:
-            progress(row)
+        for part in _overlay_batches(members):
+            overlays = render_pdf(bank, selection, replace(layout, cover_mode="overlay"),
+                                  "cover_overlay.html", [personal for _, personal in part])
+            _write_copies(part, body, pages, overlays, selection, bank, options)
+            for row, _ in part:
+                progress(row)
     return result
+
+
+def _overlay_batches(members):
+    """Groups of copies whose covers are laid out in one document (one font subset).
+
+    A name with a character beyond the Basic Multilingual Plane (an emoji) puts a surrogate
+    pair into the font's ToUnicode map, which pdfminer and pypdf cannot read, and with it
+    every name in that document. Such names get a document of their own.
+    """
+    def astral(personal: Personal) -> bool:
+        return any(ord(ch) > 0xFFFF for ch in f"{personal.name}{personal.company or ''}")
+
+    plain = [member for member in members if not astral(member[1])]
+    return ([plain] if plain else []) + [[member] for member in members if astral(member[1])]
 
 
 def _write_copies(members, body, pages, overlays, selection, bank, options):

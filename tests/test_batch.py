@@ -124,9 +124,27 @@ def test_hostile_names_stay_inside_the_output_folder(tmp_path):
     assert files == sorted(["etc-x.pdf", "a-b.pdf", "zoë-star.pdf", "מרים-כהן.pdf", "a-b-2.pdf",
                             "attendee-7.pdf", "manifest.csv"])
     assert sorted(tmp_path.iterdir()) == sorted([attendees, out])  # nothing written outside
-    cover = Workbook(out / "מרים-כהן.pdf").page_texts[0]
-    # Right-to-left text may come back in visual order.
-    assert "מרים" in cover or "םירמ" in cover
+    for file, name in (("etc-x.pdf", "../../etc/x"), ("a-b-2.pdf", "a/b"),
+                       ("attendee-7.pdf", "..")):
+        book = Workbook(out / file)
+        assert f"NAME {name} COMPANY" in book.page_texts[0]
+        book.close()
+    # pdfminer cannot read a font map with an emoji in it; pypdf reads it as UTF-16 code units.
+    cover = PdfReader(out / "zoë-star.pdf").pages[0].extract_text()
+    cover = "".join(ch for ch in cover if ch.isalpha())
+    assert "Zoë" in cover and "Star" in cover
+
+
+def test_right_to_left_name_on_the_cover(tmp_path):
+    attendees = write_csv(tmp_path / "rtl.csv", [["name"], ["מרים כהן"], ["محمد علي"]])
+    out = tmp_path / "out"
+    assert run_cli("batch", attendees, "--out-dir", out, "-q").exit_code == 0
+    for file, word in (("מרים-כהן.pdf", "מרים"), ("محمد-علي.pdf", "علي")):
+        book = Workbook(out / file)
+        cover = book.page_texts[0]
+        book.close()
+        # Right-to-left text may come back in visual (reversed) order.
+        assert word in cover or word[::-1] in cover, cover
 
 
 def test_shards_partition_the_rows_exactly(tmp_path):
