@@ -21,7 +21,8 @@ def numbered_pdf(pages: int, label: str = "P") -> bytes:
         pdf.add_blank_page(page_size=(419.5, 595.3))
         page = pdf.pages[-1]
         page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
-        page.obj.Contents = pdf.make_stream(f"BT /F1 24 Tf 150 300 Td ({label}{number}) Tj ET".encode())
+        text = f"BT /F1 24 Tf 150 300 Td ({label}{number}) Tj ET"
+        page.obj.Contents = pdf.make_stream(text.encode())
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
