@@ -1,14 +1,21 @@
-"""Benchmark: `guidegen build` against a plain WeasyPrint render of the same HTML.
+"""Benchmarks for guidegen, each against a baseline measured in the same run.
 
-Run with `make bench` (or `.venv/bin/python benchmarks/run.py [--repeat N]`). Each case runs in
-a fresh Python process, alternating between cases so that noise from this shared machine hits
-both alike; we report the median wall time, the peak resident memory and the ratio.
+Run with `make bench` (or `.venv/bin/python benchmarks/run.py [--quick]`). Every case runs in a
+fresh Python process, and repeated cases alternate with their baseline so that noise on this
+shared machine hits both alike. Wall times are medians; memory is the peak resident set size.
+
+1. `guidegen build` against a plain WeasyPrint render of the same HTML.
+2. A batch of personalised copies against the same number of plain full renders.
+3. Scaling: 30, 60, 120 and 240 questions from a generated bank.
+4. `batch --jobs 1` against `--jobs 2`.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -16,77 +23,182 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parents[1]
+# Peak resident memory of the process, or of its largest worker process if that is larger.
+PEAK = ("\nimport resource; print(max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)")
 
-# Each case is a small program run in its own interpreter; it prints its peak RSS in MB.
-PEAK = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
-
-GUIDEGEN_BUILD = """
+GUIDEGEN = """
 import sys
 from guidegen.cli import main
 try:
-    main(["build", "--out", sys.argv[1]])
+    main(sys.argv[1:])
 except SystemExit as done:
     assert done.code in (0, None), done.code
 """ + PEAK
 
-PLAIN_WEASYPRINT = """
+PLAIN_RENDERS = """
 import sys
 from pathlib import Path
 import weasyprint
-html = Path(sys.argv[2]).read_text(encoding="utf-8")
-weasyprint.HTML(string=html, base_url=sys.argv[3]).write_pdf(sys.argv[1])
+base_url, out = sys.argv[1], Path(sys.argv[2])
+for index, html in enumerate(sys.argv[3:]):
+    text = Path(html).read_text(encoding="utf-8")
+    weasyprint.HTML(string=text, base_url=base_url).write_pdf(out / f"{index}.pdf")
 """ + PEAK
 
 
-def run_case(program: str, *args: str) -> tuple[float, float]:
+def run(program: str, *args: str) -> tuple[float, float]:
+    """Wall seconds and peak MB of one fresh interpreter running ``program``."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", program, *args], capture_output=True,
-                            text=True, check=True, cwd=REPO)
+    done = subprocess.run([sys.executable, "-c", program, *map(str, args)], cwd=REPO,
+                          capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
-    return seconds, float(result.stdout.strip().splitlines()[-1])
+    if done.returncode:
+        raise SystemExit(f"benchmark case failed:\n{done.stderr}")
+    return seconds, float(done.stdout.strip().splitlines()[-1])
+
+
+def median_runs(cases: dict, repeat: int) -> dict[str, tuple[float, float]]:
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    for _ in range(repeat):
+        for name, (program, *args) in cases.items():
+            samples[name].append(run(program, *args))
+    return {name: (statistics.median(s for s, _ in runs), max(m for _, m in runs))
+            for name, runs in samples.items()}
+
+
+def personal_html(tmp: Path, names: list[str]) -> list[Path]:
+    """The HTML a plain renderer would need for each personalised copy."""
+    from guidegen.html import render_html
+    from guidegen.load import load_bank
+    from guidegen.paths import CONTENT_DIR
+    from guidegen.select import Personal, select
+
+    bank = load_bank(CONTENT_DIR)
+    paths = []
+    for index, name in enumerate(names):
+        html = render_html(select(bank, personal=Personal(name=name)), bank.workbook)
+        path = tmp / f"copy-{index}.html"
+        path.write_text(html, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def generated_bank(tmp: Path, questions: int) -> Path:
+    """The built-in content with its questions repeated under new ids, one role taking all."""
+    from guidegen.paths import CONTENT_DIR
+
+    folder = tmp / f"bank-{questions}"
+    shutil.copytree(CONTENT_DIR, folder)
+    source = []
+    for path in sorted((folder / "questions").glob("*.yaml")):
+        source += yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+        path.unlink()
+    made = []
+    for index in range(questions):
+        question = dict(source[index % len(source)])
+        question["id"] = f"{question['id']}-{index}"
+        question["title"] = f"{question['title']} ({index + 1})"
+        made.append(question)
+    (folder / "questions" / "generated.yaml").write_text(
+        yaml.safe_dump({"questions": made}, allow_unicode=True), encoding="utf-8")
+    for role in (folder / "roles").glob("*.yaml"):
+        role.unlink()
+    (folder / "roles" / "generated.yaml").write_text(yaml.safe_dump({
+        "id": "generated", "title": "Generated", "summary": "Scaling benchmark.",
+        "intro": "Generated for the benchmark.", "questions": [q["id"] for q in made]}),
+        encoding="utf-8")
+    return folder
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each case (medians)")
+    parser.add_argument("--copies", type=int, default=100, help="personalised copies")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 run, 20 copies, no 240-question case: a smoke test")
     args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.copies = 1, 20
+    results: dict[str, object] = {}
 
     from guidegen.html import render_html
     from guidegen.load import load_bank
     from guidegen.paths import CONTENT_DIR
     from guidegen.select import select
 
-    bank = load_bank(CONTENT_DIR)
-    html = render_html(select(bank), bank.workbook)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        html_path = tmp / "workbook.html"
-        html_path.write_text(html, encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
         base_url = CONTENT_DIR.resolve().as_uri() + "/"
-        cases = {
-            "guidegen build (CLI, whole pipeline)": (GUIDEGEN_BUILD, str(tmp / "a.pdf")),
-            "plain WeasyPrint, same HTML": (PLAIN_WEASYPRINT, str(tmp / "b.pdf"),
-                                            str(html_path), base_url),
-        }
-        samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
-        for _ in range(args.repeat):
-            for name, (program, *case_args) in cases.items():
-                samples[name].append(run_case(program, *case_args))
-        sizes = {name: Path(case[1]).stat().st_size for name, case in cases.items()}
 
-    print(f"Python {sys.version.split()[0]}, {args.repeat} runs each, medians")
-    print(f"{'case':40} {'seconds':>8} {'peak MB':>8} {'PDF KiB':>8}")
-    medians = {}
-    for name, runs in samples.items():
-        seconds = statistics.median(r[0] for r in runs)
-        peak = max(r[1] for r in runs)
-        medians[name] = seconds
-        print(f"{name:40} {seconds:8.2f} {peak:8.0f} {sizes[name] / 1024:8.0f}")
-    guidegen_s, plain_s = medians.values()
-    print(f"ratio guidegen / plain WeasyPrint: {guidegen_s / plain_s:.2f}")
-    print(json.dumps({"guidegen_s": guidegen_s, "plain_s": plain_s,
-                      "ratio": guidegen_s / plain_s}))
+        # 1. One build against a plain render of the same HTML.
+        bank = load_bank(CONTENT_DIR)
+        html = tmp / "workbook.html"
+        html.write_text(render_html(select(bank), bank.workbook), encoding="utf-8")
+        (tmp / "plain").mkdir()
+        one = median_runs({
+            "guidegen build": (GUIDEGEN, "build", "--out", tmp / "build.pdf"),
+            "plain WeasyPrint render": (PLAIN_RENDERS, base_url, tmp / "plain", html),
+        }, args.repeat)
+        print("1. one workbook (median of", args.repeat, "runs)")
+        for name, (seconds, peak) in one.items():
+            print(f"   {name:28} {seconds:6.2f} s  {peak:5.0f} MB")
+        ratio = one["guidegen build"][0] / one["plain WeasyPrint render"][0]
+        print(f"   time ratio guidegen / plain: {ratio:.2f} "
+              f"(speed {1 / ratio:.2f}x the plain render)")
+        results["build_vs_plain"] = {"ratio": ratio, **{k: v[0] for k, v in one.items()}}
+
+        # 2. Personalised copies against plain full renders.
+        names = [f"Attendee Number {n}" for n in range(1, args.copies + 1)]
+        attendees = tmp / "room.csv"
+        with attendees.open("w", newline="", encoding="utf-8") as stream:
+            csv.writer(stream).writerows([["name"]] + [[n] for n in names])
+        one_row = tmp / "one.csv"
+        one_row.write_text("name\nAttendee Number 1\n", encoding="utf-8")
+        htmls = personal_html(tmp, names)
+        (tmp / "plain-copies").mkdir()
+        batch_s, batch_mb = run(GUIDEGEN, "batch", attendees, "--out-dir", tmp / "batch", "-q")
+        single_s, _ = run(GUIDEGEN, "batch", one_row, "--out-dir", tmp / "single", "-q")
+        plain_s, plain_mb = run(PLAIN_RENDERS, base_url, tmp / "plain-copies", *htmls)
+        per_extra = (batch_s - single_s) / (args.copies - 1)
+        copy_size = (tmp / "batch" / "attendee-number-2.pdf").stat().st_size
+        plain_size = (tmp / "plain-copies" / "1.pdf").stat().st_size
+        print(f"2. {args.copies} personalised copies")
+        print(f"   guidegen batch            {batch_s:6.2f} s  {batch_mb:5.0f} MB  "
+              f"{per_extra * 1000:5.1f} ms per extra copy")
+        print(f"   plain full renders        {plain_s:6.2f} s  {plain_mb:5.0f} MB  "
+              f"{plain_s / args.copies:5.2f} s per copy")
+        print(f"   speed-up: {plain_s / batch_s:.1f}x; copy {copy_size / 1024:.0f} KiB vs "
+              f"plain {plain_size / 1024:.0f} KiB ({copy_size / plain_size:.2f}x)")
+        results["batch"] = {"copies": args.copies, "batch_s": batch_s, "plain_s": plain_s,
+                            "per_extra_copy_s": per_extra, "speedup": plain_s / batch_s,
+                            "size_ratio": copy_size / plain_size, "batch_peak_mb": batch_mb}
+
+        # 3. Scaling with the number of questions.
+        print("3. scaling (one build each)")
+        scaling = {}
+        for count in (30, 60, 120) if args.quick else (30, 60, 120, 240):
+            folder = generated_bank(tmp, count)
+            seconds, peak = run(GUIDEGEN, "build", "--content", folder, "--role", "generated",
+                                "--out", tmp / f"scale-{count}.pdf")
+            scaling[count] = (seconds, peak)
+            print(f"   {count:4} questions  {seconds:6.2f} s  {peak:5.0f} MB  "
+                  f"{seconds / count * 1000:5.1f} ms per question")
+        results["scaling"] = scaling
+
+        # 4. Worker processes.
+        jobs = median_runs({
+            f"--jobs {n}": (GUIDEGEN, "batch", attendees, "--out-dir", tmp / f"jobs-{n}", "-q",
+                            "--jobs", str(n)) for n in (1, 2)}, max(1, args.repeat - 1))
+        print("4. batch worker processes")
+        for name, (seconds, peak) in jobs.items():
+            print(f"   {name:10} {seconds:6.2f} s  {peak:5.0f} MB (largest process)")
+        results["jobs"] = {k: v[0] for k, v in jobs.items()}
+
+    print(json.dumps(results, default=str))
 
 
 if __name__ == "__main__":
