@@ -43,6 +43,7 @@ class BatchOptions:
     out_dir: Path = Path("output/batch")
     combined: bool = False
     booklet: bool = False
+    fillable: bool = False
     shard: tuple[int, int] = (1, 1)
     skip_existing: bool = False
     start: dt.date | None = None
@@ -220,7 +221,8 @@ def _run_rows(bank: Bank, rows: list[Row], options: BatchOptions,
         try:
             shared = Personal(company=job.company, date=job.date, start=options.start)
             selection = select(bank, job.role, shared, Criteria(), job.edition)
-            layout = Layout(paper=paper, edition=job.edition, cover_mode="base")
+            layout = Layout(paper=paper, edition=job.edition, cover_mode="base",
+                            fillable=options.fillable)
             body, pages, refused = render_workbook(bank, selection, layout,
                                                    pad_to=4 if options.booklet else 1)
             result.refused += [r for r in refused if r not in result.refused]
@@ -230,7 +232,8 @@ def _run_rows(bank: Bank, rows: list[Row], options: BatchOptions,
                 progress(row)
             continue
         for part in _overlay_batches(members):
-            overlays = render_pdf(bank, selection, replace(layout, cover_mode="overlay"),
+            overlays = render_pdf(bank, selection,
+                                  replace(layout, cover_mode="overlay", fillable=False),
                                   "cover_overlay.html", [personal for _, personal in part])
             _write_copies(part, body, pages, overlays, selection, bank, options)
             for row, _ in part:

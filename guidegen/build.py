@@ -21,10 +21,11 @@ class BuildResult:
 
 def render_pdf(bank: Bank, selection: Selection, layout: Layout,
                template: str = "workbook.html", people: list[Personal] = ()) -> bytes:
-    """One HTML template rendered to PDF bytes (used for cover overlays)."""
+    """One HTML template rendered to PDF bytes, untagged (used for cover overlays, which are
+    stamped onto a tagged body as artifacts)."""
     html = render_html(selection, bank.workbook, layout, template, people)
     document = render_document(html, bank.content_dir, allowed_roots(bank.content_dir), FetchLog())
-    return pdf_bytes(document)
+    return pdf_bytes(document, tagged=False)
 
 
 def render_workbook(bank: Bank, selection: Selection, layout: Layout,
@@ -40,7 +41,8 @@ def render_workbook(bank: Bank, selection: Selection, layout: Layout,
         document = render_document(html, bank.content_dir, allowed_roots(bank.content_dir), log)
         missing = (-len(document.pages)) % pad_to
         if not missing:
-            return pdf_bytes(document), len(document.pages), log.refused
+            data = pdf_bytes(document, pdf_forms=layout.fillable)
+            return data, len(document.pages), log.refused
         layout = replace(layout, notes_pages=layout.notes_pages + missing)
     raise RuntimeError("could not pad the booklet to a multiple of 4 pages")
 

@@ -106,9 +106,12 @@ def main() -> None:
               help="Also write the intermediate HTML beside the PDF.")
 @click.option("--booklet", is_flag=True,
               help="Saddle-stitch booklet: A5 pages two-up on A4 (half-letter on Letter).")
+@click.option("--fillable", is_flag=True,
+              help="Every writing line a text field and every box a checkbox, for screens.")
 def build(content_dir, role_name, paper, name, company, interview_date, plan_start, edition,
-          tags, exclude_tags, kinds, count, seed, out, write_html, booklet):
+          tags, exclude_tags, kinds, count, seed, out, write_html, booklet, fillable):
     """Build one workbook PDF."""
+    _refuse_fillable_booklet(fillable, booklet)
     from guidegen.html import Layout
     from guidegen.select import Criteria, Personal, select
 
@@ -127,8 +130,8 @@ def build(content_dir, role_name, paper, name, company, interview_date, plan_sta
     from guidegen.build import build_pdf
 
     try:
-        result = build_pdf(bank, selection, Layout(paper=paper.lower(), edition=edition), out,
-                           write_html, booklet)
+        layout = Layout(paper=paper.lower(), edition=edition, fillable=fillable)
+        result = build_pdf(bank, selection, layout, out, write_html, booklet)
     except RenderError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)
@@ -158,6 +161,7 @@ def build(content_dir, role_name, paper, name, company, interview_date, plan_sta
 @click.option("--combined", is_flag=True,
               help="Also write combined.pdf: every copy in order, each on a right-hand page.")
 @click.option("--booklet", is_flag=True, help="Impose every copy as a saddle-stitch booklet.")
+@click.option("--fillable", is_flag=True, help="Fillable fields in every copy.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (measured: 1 is fastest on a 2-core machine).")
 @click.option("--shard", default="1/1", show_default=True, metavar="K/N",
@@ -165,8 +169,9 @@ def build(content_dir, role_name, paper, name, company, interview_date, plan_sta
 @click.option("--skip-existing", is_flag=True, help="Leave complete PDFs already there alone.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def batch(attendees, content_dir, role_name, edition, paper, plan_start, out_dir, combined,
-          booklet, jobs, shard, skip_existing, quiet):
+          booklet, fillable, jobs, shard, skip_existing, quiet):
     """One personalised workbook per row of a CSV (columns: name, company, role, edition, date)."""
+    _refuse_fillable_booklet(fillable, booklet)
     from guidegen import batch as batching
 
     bank = _load(content_dir)
@@ -184,7 +189,8 @@ def batch(attendees, content_dir, role_name, edition, paper, plan_start, out_dir
     batching.assign_files(rows)
     options = batching.BatchOptions(
         role=role_name, edition=edition, paper=paper.lower(), out_dir=out_dir,
-        combined=combined, booklet=booklet, shard=shard_k_n, skip_existing=skip_existing,
+        combined=combined, booklet=booklet, fillable=fillable, shard=shard_k_n,
+        skip_existing=skip_existing,
         start=plan_start.date() if plan_start else None)
     mine = [row for row in rows if batching.in_shard(row, shard_k_n)]
     report = _progress_reporter(len(mine), quiet)
@@ -227,6 +233,12 @@ class _progress_reporter:
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.__exit__(*exc)
+
+
+def _refuse_fillable_booklet(fillable: bool, booklet: bool) -> None:
+    if fillable and booklet:
+        _usage("--fillable and --booklet cannot be combined: imposing pages two to a sheet drops "
+               "form fields. Build the fillable file for screens and the booklet for paper.")
 
 
 @main.command()

@@ -56,6 +56,7 @@ class Layout:
     notes_pages: int = 2
     # "full": a normal cover; "base": the personal details left out, to be overlaid per copy.
     cover_mode: str = "full"
+    fillable: bool = False
 
     @property
     def page(self) -> Paper:
@@ -125,6 +126,7 @@ def _environment(personal: Personal) -> jinja2.Environment:
     )
     env.filters["md"] = lambda text: render_markdown(text, personal)
     env.filters["fill"] = lambda text: fill_placeholders(text, personal)
+    env.filters["slug"] = lambda text: re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return env
 
 

@@ -10,6 +10,7 @@ import gc
 import logging
 import mimetypes
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,11 @@ from urllib.parse import unquote, urlsplit
 
 from guidegen.errors import RenderError
 from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
+
+# 2000-01-01T00:00:00Z: the only "time" a guidegen PDF carries (font subset headers).
+FIXED_EPOCH = "946684800"
+# Tagged PDF (PDF/UA-1) costs about 6% more build time (benchmarks/run.py), so it is always on.
+PDF_VARIANT = "pdf/ua-1"
 
 
 @dataclass
@@ -85,6 +91,9 @@ class _LayoutSession:
     """
 
     def __enter__(self):
+        # fontTools stamps each embedded font subset with the current time unless
+        # SOURCE_DATE_EPOCH is set; a fixed value keeps two builds byte-identical.
+        os.environ.setdefault("SOURCE_DATE_EPOCH", FIXED_EPOCH)
         self.logger = logging.getLogger("weasyprint")
         self.level = self.logger.level
         self.logger.setLevel(logging.CRITICAL)
@@ -98,11 +107,24 @@ class _LayoutSession:
         self.logger.setLevel(self.level)
 
 
+def check_language_and_title(html: str) -> None:
+    """A tagged PDF must say its language and title; WeasyPrint would only warn, or say nothing."""
+    head = html[: html.find("</head>")] if "</head>" in html else html
+    lang = re.search(r"<html[^>]*\blang=\"([^\"]+)\"", head)
+    title = re.search(r"<title>([^<]*)</title>", head)
+    if not lang or not lang.group(1).strip():
+        raise RenderError("the document has no language (<html lang=...>); "
+                          "templates/base.html must set it")
+    if not title or not title.group(1).strip():
+        raise RenderError("the document has no title (<title>); templates/base.html must set it")
+
+
 def render_document(html: str, base_dir: Path, roots: tuple[Path, ...], log: FetchLog,
                     font_config=None):
     """Lay out the HTML; returns a weasyprint Document."""
     import weasyprint
 
+    check_language_and_title(html)
     fetcher = make_fetcher(roots, log)
     with _LayoutSession():
         document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
@@ -138,6 +160,6 @@ def write_atomically(path: Path, write) -> None:
         raise
 
 
-def pdf_bytes(document, **options) -> bytes:
+def pdf_bytes(document, tagged: bool = True, **options) -> bytes:
     with _LayoutSession():
-        return document.write_pdf(**options)
+        return document.write_pdf(pdf_variant=PDF_VARIANT if tagged else None, **options)

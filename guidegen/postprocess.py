@@ -40,11 +40,23 @@ def personalise(body: bytes, overlays: pikepdf.Pdf, index: int, title: str,
     """
     with open_pdf(body) as pdf:
         cover = pdf.pages[0]
-        cover.add_overlay(pdf.copy_foreign(overlays.pages[index].as_form_xobject()),
-                          pikepdf.Rectangle(*cover.mediabox))
+        form = pdf.copy_foreign(overlays.pages[index].as_form_xobject())
+        resources = cover.obj.Resources
+        if "/XObject" not in resources:
+            resources.XObject = pikepdf.Dictionary()
+        resources.XObject["/GuidegenCover"] = form
+        # The stamped details are marked as an artifact: the tagged body has no structure
+        # element for them, and the document title (below) carries the name for screen readers.
+        cover.contents_add(pdf.make_stream(b"/Artifact BMC q /GuidegenCover Do Q EMC"),
+                           prepend=False)
         pdf.docinfo["/Title"] = title
         if author:
             pdf.docinfo["/Author"] = author
+        if "/Metadata" in pdf.Root:
+            with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+                xmp["dc:title"] = title
+                if author:
+                    xmp["dc:creator"] = [author]
         return to_bytes(pdf)
 
 

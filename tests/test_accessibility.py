@@ -1,0 +1,99 @@
+"""Accessible PDFs: tagged with language and title, readable sizes, enough contrast."""
+
+from __future__ import annotations
+
+import pikepdf
+import pytest
+
+from guidegen.errors import RenderError
+from guidegen.pdf import check_language_and_title
+
+
+def test_tagged_with_language_and_title(default_workbook):
+    with pikepdf.open(default_workbook.path) as pdf:
+        root = pdf.Root
+        assert "/StructTreeRoot" in root and root.MarkInfo.Marked
+        assert str(root.Lang) == "en"
+        assert str(pdf.docinfo.Title) == "DevOps Engineer Interview Workbook"
+        assert root.ViewerPreferences.DisplayDocTitle
+        with pdf.open_metadata() as xmp:
+            assert xmp["dc:title"] == "DevOps Engineer Interview Workbook"
+            assert xmp["pdfuaid:part"] == "1"
+
+
+def _structure_types(pdf) -> list[str]:
+    found = []
+
+    def walk(node, depth=0):
+        if depth > 60:
+            return
+        kids = node.get("/K")
+        if "/S" in node:
+            found.append(str(node.S))
+        if isinstance(kids, pikepdf.Array):
+            for kid in kids:
+                if isinstance(kid, pikepdf.Dictionary):
+                    walk(kid, depth + 1)
+        elif isinstance(kids, pikepdf.Dictionary):
+            walk(kids, depth + 1)
+
+    walk(pdf.Root.StructTreeRoot)
+    return found
+
+
+def test_headings_in_order_and_lists_as_lists(default_workbook):
+    with pikepdf.open(default_workbook.path) as pdf:
+        types = _structure_types(pdf)
+    headings = [int(t[2]) for t in types if t in ("/H1", "/H2", "/H3")]
+    assert headings and headings[0] == 1
+    # A heading never skips a level on the way down (H1 then H3 with no H2 between).
+    for before, after in zip(headings, headings[1:]):
+        assert after <= before + 1, (before, after)
+    assert types.count("/L") > 30 and types.count("/LI") > 200
+    assert "/Table" in types  # the study plan and story bank grids
+
+
+def test_fields_have_accessible_names_in_a_tagged_fillable_file(tmp_path):
+    from tests.conftest import build
+
+    book = build(tmp_path / "fill.pdf", "--fillable", "--count", "3")
+    with pikepdf.open(book.path) as pdf:
+        assert "/StructTreeRoot" in pdf.Root
+        widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", [])
+                   if a.get("/Subtype") == "/Widget"]
+        assert widgets and all(str(w.get("/TU", "")).strip() for w in widgets)
+    book.close()
+
+
+def test_body_text_is_at_least_10_points(default_workbook):
+    small = {(c["fontname"], round(c["size"], 1)) for page in default_workbook.plumber.pages
+             for c in page.chars if "Serif" in c["fontname"] and c["size"] < 9.95}
+    assert not small, small
+
+
+def _luminance(rgb) -> float:
+    def channel(value):
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_text_contrast_is_at_least_4_5_to_1(default_workbook):
+    darkest_background = _luminance((0xf1 / 255,) * 3)  # the tip panel, #f1f1f1
+    worst = 21.0
+    for page in default_workbook.plumber.pages:
+        for char in page.chars:
+            colour = char["non_stroking_color"] or (0,)
+            colour = tuple(colour) * 3 if len(colour) == 1 else tuple(colour)
+            worst = min(worst, (darkest_background + 0.05) / (_luminance(colour) + 0.05))
+    assert worst >= 4.5, worst
+
+
+@pytest.mark.parametrize("html, problem", [
+    ("<html><head><title>T</title></head><body></body></html>", "no language"),
+    ('<html lang="en"><head><title> </title></head><body></body></html>', "no title"),
+    ('<html lang="en"><head></head><body></body></html>', "no title"),
+])
+def test_a_document_without_language_or_title_is_refused(html, problem):
+    with pytest.raises(RenderError, match=problem):
+        check_language_and_title(html)
