@@ -45,9 +45,11 @@ def personalise(body: bytes, overlays: pikepdf.Pdf, index: int, title: str,
         if "/XObject" not in resources:
             resources.XObject = pikepdf.Dictionary()
         resources.XObject["/GuidegenCover"] = form
+        # The page's own content leaves its coordinate system flipped: wrap it in q/Q first.
         # The stamped details are marked as an artifact: the tagged body has no structure
         # element for them, and the document title (below) carries the name for screen readers.
-        cover.contents_add(pdf.make_stream(b"/Artifact BMC q /GuidegenCover Do Q EMC"),
+        cover.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+        cover.contents_add(pdf.make_stream(b"\nQ /Artifact BMC q /GuidegenCover Do Q EMC"),
                            prepend=False)
         pdf.docinfo["/Title"] = title
         if author:

@@ -198,3 +198,19 @@ def test_batch_booklets(tmp_path):
     assert "Ann" in right and "Platform Engineer" in right
     assert f"Page {pages} of {pages}" in left and "Notes" in left
     book.close()
+
+
+def test_stamped_cover_details_sit_where_a_full_build_puts_them(workshop, tmp_path):
+    out, _ = workshop
+    full = tmp_path / "full.pdf"
+    assert run_cli("build", "--name", "Grace Hopper", "--company", "Acme", "--out",
+                   full).exit_code == 0
+
+    def positions(path):
+        book = Workbook(path)
+        chars = [(c["text"], round(c["x0"], 1), round(c["top"], 1))
+                 for c in book.plumber.pages[0].chars if c["text"] in "GraceHopperAcm"]
+        book.close()
+        return sorted(chars)
+
+    assert positions(out / "grace-hopper.pdf") == positions(full)
