@@ -8,6 +8,7 @@ shared machine hits both alike. Wall times are medians; memory is the peak resid
 2. A batch of personalised copies against the same number of plain full renders.
 3. Scaling: 30, 60, 120 and 240 questions from a generated bank.
 4. `batch --jobs 1` against `--jobs 2`.
+5. The cost of tagging (PDF/UA-1): the same HTML rendered with and without it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ try:
     main(sys.argv[1:])
 except SystemExit as done:
     assert done.code in (0, None), done.code
+""" + PEAK
+
+TAGGED_RENDER = """
+import sys
+from pathlib import Path
+import weasyprint
+text = Path(sys.argv[2]).read_text(encoding="utf-8")
+weasyprint.HTML(string=text, base_url=sys.argv[1]).write_pdf(sys.argv[3], pdf_variant="pdf/ua-1")
 """ + PEAK
 
 PLAIN_RENDERS = """
@@ -197,6 +206,18 @@ def main() -> None:
         for name, (seconds, peak) in jobs.items():
             print(f"   {name:10} {seconds:6.2f} s  {peak:5.0f} MB (largest process)")
         results["jobs"] = {k: v[0] for k, v in jobs.items()}
+
+        # 5. Tagging.
+        tagging = median_runs({
+            "untagged": (PLAIN_RENDERS, base_url, tmp / "plain", html),
+            "tagged (PDF/UA-1)": (TAGGED_RENDER, base_url, html, tmp / "tagged.pdf"),
+        }, args.repeat)
+        cost = tagging["tagged (PDF/UA-1)"][0] / tagging["untagged"][0] - 1
+        print("5. tagging")
+        for name, (seconds, peak) in tagging.items():
+            print(f"   {name:18} {seconds:6.2f} s  {peak:5.0f} MB")
+        print(f"   tagging costs {cost * 100:+.1f}% build time")
+        results["tagging_cost"] = cost
 
     print(json.dumps(results, default=str))
 
