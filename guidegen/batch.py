@@ -19,7 +19,7 @@ from guidegen.errors import UsageError
 from guidegen.html import BOOKLET_PAGE, Layout, document_title
 from guidegen.load import Bank
 from guidegen.pdf import write_atomically
-from guidegen.select import Criteria, Personal, select
+from guidegen.select import Criteria, Personal, resolve_role, select
 
 COLUMNS = ("name", "company", "role", "edition", "date", "email")
 MAX_STEM = 60
@@ -147,8 +147,6 @@ def _row_job(row: Row, bank: Bank, options: BatchOptions) -> tuple[_Job, Persona
     edition = (values.get("edition") or options.edition).lower()
     if edition not in EDITIONS:
         raise UsageError(f"unknown edition '{edition}'; choose one of: {', '.join(EDITIONS)}")
-    from guidegen.select import resolve_role
-
     role = resolve_role(bank, values.get("role") or options.role).id
     date = None
     if values.get("date"):
@@ -276,8 +274,8 @@ def _write_combined(rows: list[Row], options: BatchOptions) -> Path | None:
     done = [row for row in rows if row.status == "ok" or row.status.startswith("skipped")]
     if not done:
         return None
-    parts = [(row.values.get("name", row.file), (options.out_dir / row.file).read_bytes())
-             for row in done]
+    parts = [(row.values.get("name", row.file), Path(row.file).stem,
+              (options.out_dir / row.file).read_bytes()) for row in done]
     k, n = options.shard
     name = "combined.pdf" if n == 1 else f"combined-{k}-of-{n}.pdf"
     path = options.out_dir / name

@@ -7,6 +7,7 @@ body once and only stamps each attendee's cover details onto it.
 from __future__ import annotations
 
 import io
+import warnings
 
 import pikepdf
 
@@ -84,12 +85,11 @@ def impose(data: bytes, sheet: str, filler: bytes | None = None) -> bytes:
     (or left blank). Links and form fields do not survive: a booklet is for printing.
     """
     width, height = SHEETS[sheet]
-    with open_pdf(data) as source, pikepdf.new() as booklet:
+    with open_pdf(data) as source, open_pdf(filler or data) as spare, pikepdf.new() as booklet:
         pages = list(source.pages)
         padding = (-len(pages)) % 4
         if padding and filler is not None:
-            filler_pdf = open_pdf(filler)
-            pages += [filler_pdf.pages[0]] * padding
+            pages += [spare.pages[0]] * padding
         forms = [booklet.copy_foreign(page.as_form_xobject()) for page in pages]
         sizes = [(float(page.mediabox[2]), float(page.mediabox[3])) for page in pages]
         total = len(pages) if filler is not None else len(pages) + padding
@@ -157,16 +157,18 @@ def _outline_entries(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:
     return entries
 
 
-def combine(parts: list[tuple[str, bytes]]) -> bytes:
-    """One print-ready PDF of every copy in order, each starting on a right-hand page.
+def combine(parts: list[tuple[str, str, bytes]]) -> bytes:
+    """One PDF of every copy in order, each starting on a right-hand page.
 
-    Named destinations would clash between copies (every copy has the same names), so each
-    copy's internal links are rewritten to point at its own pages directly. Each copy gets a
-    top-level bookmark with its own bookmarks beneath.
+    ``parts`` are (bookmark label, unique key, PDF bytes). Every copy has the same named
+    destinations and field names, so each copy's links are rewritten to point at its own pages
+    directly, and its form fields are renamed ``key/name`` so that typing in one copy does not
+    fill them all. Each copy gets a top-level bookmark with its own bookmarks beneath.
     """
     with pikepdf.new() as combined:
         outline_plan = []
-        for label, data in parts:
+        form_resources = None
+        for label, key, data in parts:
             with open_pdf(data) as part:
                 named = _named_destinations(part)
                 for page in part.pages:
@@ -174,9 +176,18 @@ def combine(parts: list[tuple[str, bytes]]) -> bytes:
                         dest = annot.get("/Dest")
                         if isinstance(dest, pikepdf.String) and str(dest) in named:
                             annot.Dest = named[str(dest)]
+                        if "/T" in annot and "/Parent" not in annot:
+                            annot.T = pikepdf.String(f"{key}/{annot.T}")
+                if "/AcroForm" in part.Root and form_resources is None:
+                    form_resources = combined.copy_foreign(part.Root.AcroForm.get(
+                        "/DR", pikepdf.Dictionary()))
                 offset = len(combined.pages)
                 outline_plan.append((label, offset, _outline_entries(part)))
-                combined.pages.extend(part.pages)
+                with warnings.catch_warnings():
+                    # pikepdf warns that extend() leaves form fields and named links behind;
+                    # both are carried over by hand above and below.
+                    warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                    combined.pages.extend(part.pages)
                 if len(part.pages) % 2:
                     width, height = part.pages[-1].mediabox[2:]
                     combined.add_blank_page(page_size=(float(width), float(height)))
@@ -191,4 +202,9 @@ def combine(parts: list[tuple[str, bytes]]) -> bytes:
                     stack[-1][1].children.append(item)
                     stack.append((depth, item))
                 outline.root.append(top)
+        fields = [annot for page in combined.pages for annot in page.obj.get("/Annots", [])
+                  if "/T" in annot and "/Parent" not in annot]
+        if fields:
+            combined.Root.AcroForm = combined.make_indirect(pikepdf.Dictionary(
+                Fields=pikepdf.Array(fields), DR=form_resources, NeedAppearances=True))
         return to_bytes(combined)

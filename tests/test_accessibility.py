@@ -97,3 +97,20 @@ def test_text_contrast_is_at_least_4_5_to_1(default_workbook):
 def test_a_document_without_language_or_title_is_refused(html, problem):
     with pytest.raises(RenderError, match=problem):
         check_language_and_title(html)
+
+
+def test_rules_and_boxes_are_artifacts(default_workbook):
+    """Every filled or stroked path (rules, boxes, borders) is drawn as an artifact."""
+    with pikepdf.open(default_workbook.path) as pdf:
+        counts = {"artifact": 0, "other": 0}
+        for page in pdf.pages[4:12]:
+            stack = []
+            for operands, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name in ("BMC", "BDC"):
+                    stack.append(str(operands[0]))
+                elif name == "EMC" and stack:
+                    stack.pop()
+                elif name in ("f", "f*", "S", "B", "B*"):
+                    counts["artifact" if "/Artifact" in stack else "other"] += 1
+    assert counts["artifact"] > 50 and counts["other"] == 0, counts

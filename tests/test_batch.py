@@ -214,3 +214,15 @@ def test_stamped_cover_details_sit_where_a_full_build_puts_them(workshop, tmp_pa
         return sorted(chars)
 
     assert positions(out / "grace-hopper.pdf") == positions(full)
+
+
+def test_fillable_copies_keep_unique_fields_in_the_combined_file(tmp_path):
+    attendees = write_csv(tmp_path / "room.csv", [["name", "role"], ["Ann", "sre"], ["Ben", "sre"]])
+    out = tmp_path / "out"
+    result = run_cli("batch", attendees, "--out-dir", out, "--fillable", "--combined", "-q")
+    assert result.exit_code == 0, result.stderr
+    single = PdfReader(out / "ann.pdf").get_fields()
+    assert "sre-toil/notes/1" in single and len(single) > 300
+    combined = PdfReader(out / "combined.pdf").get_fields()
+    assert len(combined) == 2 * len(single)
+    assert "ann/sre-toil/notes/1" in combined and "ben/sre-toil/notes/1" in combined

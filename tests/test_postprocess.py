@@ -62,7 +62,7 @@ def test_booklet_order_needs_a_multiple_of_four():
 
 
 def test_combine_starts_every_copy_on_a_right_hand_page():
-    combined = combine([("Three", numbered_pdf(3)), ("Two", numbered_pdf(2))])
+    combined = combine([("Three", "three", numbered_pdf(3)), ("Two", "two", numbered_pdf(2))])
     assert page_count(combined) == 6  # 3 + a blank verso + 2
     with pdfplumber.open(io.BytesIO(combined)) as pdf:
         texts = [(page.extract_text() or "").strip() for page in pdf.pages]
