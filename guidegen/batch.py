@@ -15,7 +15,7 @@ from pathlib import Path
 
 from guidegen.build import render_pdf, render_workbook
 from guidegen.choices import EDITIONS
-from guidegen.errors import UsageError
+from guidegen.errors import RenderError, UsageError
 from guidegen.html import BOOKLET_PAGE, Layout, document_title
 from guidegen.load import Bank
 from guidegen.pdf import write_atomically
@@ -224,7 +224,7 @@ def _run_rows(bank: Bank, rows: list[Row], options: BatchOptions,
             body, pages, refused = render_workbook(bank, selection, layout,
                                                    pad_to=4 if options.booklet else 1)
             result.refused += [r for r in refused if r not in result.refused]
-        except UsageError as error:
+        except (UsageError, RenderError) as error:
             for row, _ in members:
                 row.status = f"error: {error}"
                 progress(row)
@@ -262,8 +262,12 @@ def _write_copies(members, body, pages, overlays, selection, bank, options):
             copy = personalise(body, overlay_pdf, index, title, personal.name)
             if options.booklet:
                 copy = impose(copy, options.paper)
-            write_atomically(options.out_dir / row.file, lambda stream, data=copy:
-                             stream.write(data))
+            try:
+                write_atomically(options.out_dir / row.file, lambda stream, data=copy:
+                                 stream.write(data))
+            except (OSError, RenderError) as error:  # a full disk, a file made read-only
+                row.status = f"error: cannot write {row.file}: {error}"
+                continue
             row.pages = pages
             row.status = "ok"
 

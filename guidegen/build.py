@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from guidegen.errors import RenderError
 from guidegen.html import BOOKLET_PAGE, Layout, render_html
 from guidegen.load import Bank
 from guidegen.pdf import FetchLog, allowed_roots, pdf_bytes, render_document, write_atomically
@@ -44,7 +45,8 @@ def render_workbook(bank: Bank, selection: Selection, layout: Layout,
             data = pdf_bytes(document, pdf_forms=layout.fillable)
             return data, len(document.pages), log.refused
         layout = replace(layout, notes_pages=layout.notes_pages + missing)
-    raise RuntimeError("could not pad the booklet to a multiple of 4 pages")
+    raise RenderError("could not pad the booklet to a multiple of 4 pages: the notes pages "
+                      "did not lay out one page each")
 
 
 def build_pdf(bank: Bank, selection: Selection, layout: Layout, out: Path,
