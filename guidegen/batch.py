@@ -70,17 +70,26 @@ def read_attendees(path: Path) -> list[Row]:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [cell.strip().lower() for cell in next(reader, [])]
-    if "name" not in header:
-        raise UsageError(f"{path}: no 'name' column in the header line; expected columns: "
-                         f"{', '.join(COLUMNS)} (name required)")
-    rows = []
-    for cells in reader:
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line is not an attendee
-        values = {key: cells[i].strip() if i < len(cells) else ""
-                  for i, key in enumerate(header) if key in COLUMNS}
-        rows.append(Row(number=reader.line_num, index=len(rows), values=values))
+    try:
+        header = [cell.strip().lower() for cell in next(reader, [])]
+        if "name" not in header:
+            raise UsageError(f"{path}: no 'name' column in the header line; expected columns: "
+                             f"{', '.join(COLUMNS)} (name required)")
+        repeated = sorted({key for key in header if key in COLUMNS and header.count(key) > 1})
+        if repeated:
+            raise UsageError(f"{path}: the header names {', '.join(repeated)} more than once")
+        rows = []
+        start = reader.line_num + 1
+        for cells in reader:
+            # A quoted cell may span lines: the row is numbered by the line it starts on.
+            number, start = start, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank line is not an attendee
+            values = {key: cells[i].strip() if i < len(cells) else ""
+                      for i, key in enumerate(header) if key in COLUMNS}
+            rows.append(Row(number=number, index=len(rows), values=values))
+    except csv.Error as exc:
+        raise UsageError(f"{path}:{reader.line_num}: not a readable CSV row ({exc})") from None
     return rows
 
 
@@ -119,14 +128,15 @@ def in_shard(row: Row, shard: tuple[int, int]) -> bool:
     return row.index % n == k - 1
 
 
-def _complete_pdf(path: Path) -> bool:
+def _existing_pages(path: Path) -> int | None:
+    """The page count of a complete, readable PDF at ``path``; None for anything else."""
+    import pikepdf
+
     try:
-        with path.open("rb") as stream:
-            head = stream.read(5)
-            stream.seek(-1024, 2) if path.stat().st_size > 1024 else stream.seek(0)
-            return head == b"%PDF-" and b"%%EOF" in stream.read()
-    except OSError:
-        return False
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages) or None
+    except (OSError, pikepdf.PdfError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -202,8 +212,9 @@ def _run_rows(bank: Bank, rows: list[Row], options: BatchOptions,
     jobs: dict[_Job, list[tuple[Row, Personal]]] = {}
     for row in result.rows:
         target = options.out_dir / row.file
-        if options.skip_existing and _complete_pdf(target):
-            row.status = "skipped: already there"
+        existing = _existing_pages(target) if options.skip_existing else None
+        if existing:
+            row.status, row.pages = "skipped: already there", existing
             progress(row)
             continue
         try:
@@ -221,9 +232,10 @@ def _run_rows(bank: Bank, rows: list[Row], options: BatchOptions,
             selection = select(bank, job.role, shared, Criteria(), job.edition)
             layout = Layout(paper=paper, edition=job.edition, cover_mode="base",
                             fillable=options.fillable)
-            body, pages, refused = render_workbook(bank, selection, layout,
-                                                   pad_to=4 if options.booklet else 1)
-            result.refused += [r for r in refused if r not in result.refused]
+            rendered = render_workbook(bank, selection, layout,
+                                       pad_to=4 if options.booklet else 1)
+            body, pages = rendered.pdf, rendered.pages
+            result.refused += [r for r in rendered.refused if r not in result.refused]
         except (UsageError, RenderError) as error:
             for row, _ in members:
                 row.status = f"error: {error}"
@@ -273,17 +285,23 @@ def _write_copies(members, body, pages, overlays, selection, bank, options):
 
 
 def _write_combined(rows: list[Row], options: BatchOptions) -> Path | None:
+    import pikepdf
+
     from guidegen.postprocess import combine
 
     done = [row for row in rows if row.status == "ok" or row.status.startswith("skipped")]
     if not done:
         return None
-    parts = [(row.values.get("name", row.file), Path(row.file).stem,
-              (options.out_dir / row.file).read_bytes()) for row in done]
     k, n = options.shard
-    name = "combined.pdf" if n == 1 else f"combined-{k}-of-{n}.pdf"
+    # A leading underscore never comes out of safe_stem, so no attendee's copy can clash.
+    name = "_combined.pdf" if n == 1 else f"_combined-{k}-of-{n}.pdf"
     path = options.out_dir / name
-    data = combine(parts)
+    try:
+        parts = [(row.values.get("name", row.file), Path(row.file).stem,
+                  (options.out_dir / row.file).read_bytes()) for row in done]
+        data = combine(parts)
+    except (OSError, pikepdf.PdfError) as exc:
+        raise RenderError(f"cannot combine the copies in {options.out_dir}: {exc}") from None
     write_atomically(path, lambda stream: stream.write(data))
     return path
 

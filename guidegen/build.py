@@ -29,9 +29,17 @@ def render_pdf(bank: Bank, selection: Selection, layout: Layout,
     return pdf_bytes(document, tagged=False)
 
 
+@dataclass
+class Rendered:
+    pdf: bytes
+    pages: int
+    refused: list[str]
+    html: str
+
+
 def render_workbook(bank: Bank, selection: Selection, layout: Layout,
-                    pad_to: int = 1) -> tuple[bytes, int, list[str]]:
-    """The workbook as PDF bytes, its page count and any refused references.
+                    pad_to: int = 1) -> Rendered:
+    """The workbook as PDF bytes, with its page count, refused references and HTML.
 
     With ``pad_to`` (4 for a booklet) extra notes pages are added until the page count is a
     multiple of it, so that padding is useful paper with correct page numbers, not blanks.
@@ -43,7 +51,7 @@ def render_workbook(bank: Bank, selection: Selection, layout: Layout,
         missing = (-len(document.pages)) % pad_to
         if not missing:
             data = pdf_bytes(document, pdf_forms=layout.fillable)
-            return data, len(document.pages), log.refused
+            return Rendered(data, len(document.pages), log.refused, html)
         layout = replace(layout, notes_pages=layout.notes_pages + missing)
     raise RenderError("could not pad the booklet to a multiple of 4 pages: the notes pages "
                       "did not lay out one page each")
@@ -54,15 +62,15 @@ def build_pdf(bank: Bank, selection: Selection, layout: Layout, out: Path,
     if booklet:
         sheet = layout.paper
         layout = replace(layout, paper=BOOKLET_PAGE[sheet])
-    html_path = None
-    if write_html:
-        html = render_html(selection, bank.workbook, layout)
-        html_path = out.with_suffix(".html")
-        write_atomically(html_path, lambda stream: stream.write(html.encode("utf-8")))
-    data, pages, refused = render_workbook(bank, selection, layout, pad_to=4 if booklet else 1)
+    rendered = render_workbook(bank, selection, layout, pad_to=4 if booklet else 1)
+    data = rendered.pdf
     if booklet:
         from guidegen.postprocess import impose
 
         data = impose(data, sheet)
+    html_path = None
+    if write_html:
+        html_path = out.with_suffix(".html")
+        write_atomically(html_path, lambda stream: stream.write(rendered.html.encode("utf-8")))
     write_atomically(out, lambda stream: stream.write(data))
-    return BuildResult(out, pages, refused, html_path)
+    return BuildResult(out, rendered.pages, rendered.refused, html_path)

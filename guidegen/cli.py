@@ -60,10 +60,12 @@ def _usage(message: str) -> None:
     sys.exit(2)
 
 
-def _check_writable(out: Path) -> None:
+def _check_writable(out: Path, option: str = "--out") -> None:
     """Refuse an output path we cannot write before spending seconds on layout."""
     if out.exists() and out.is_dir():
-        _usage(f"--out {out} is a folder; give a file name such as {out / 'workbook.pdf'}")
+        _usage(f"{option} {out} is a folder; give a file name such as {out / 'workbook.pdf'}")
+    if out.exists() and not out.is_file() and not out.is_symlink():
+        _usage(f"{option} {out} is not a regular file (a device or a pipe); give a file name")
     parent = out.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
@@ -73,7 +75,22 @@ def _check_writable(out: Path) -> None:
         _usage(f"cannot write {out}: the file is read-only")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command ends a known failure the same way: one line, the right exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ContentError as error:
+            _fail_content(error)
+        except UsageError as error:
+            _usage(str(error))
+        except RenderError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="guidegen")
 def main() -> None:
     """Turn an interview-question bank into printable PDF workbooks."""
@@ -129,6 +146,10 @@ def build(content_dir, role_name, paper, name, company, interview_date, plan_sta
         _usage(str(error))
     out = out or DEFAULT_OUTPUT_DIR / f"{selection.role.id}.pdf"
     _check_writable(out)
+    if write_html:
+        if out.suffix.lower() == ".html":
+            _usage(f"--out {out} would be overwritten by --html; give the PDF a .pdf name")
+        _check_writable(out.with_suffix(".html"), "--html")
 
     from guidegen.build import build_pdf
 
@@ -162,7 +183,7 @@ def build(content_dir, role_name, paper, name, company, interview_date, plan_sta
 @click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the copies (default: output/<csv name>).")
 @click.option("--combined", is_flag=True,
-              help="Also write combined.pdf: every copy in order, each on a right-hand page.")
+              help="Also write _combined.pdf: every copy in order, each on a right-hand page.")
 @click.option("--booklet", is_flag=True, help="Impose every copy as a saddle-stitch booklet.")
 @click.option("--fillable", is_flag=True, help="Fillable fields in every copy.")
 @click.option("--jobs", type=click.IntRange(min=1), default=DEFAULT_JOBS, show_default=True,
@@ -189,7 +210,9 @@ def batch(attendees, content_dir, role_name, edition, paper, plan_start, out_dir
     except UsageError as error:
         _usage(str(error))
     out_dir = out_dir or DEFAULT_OUTPUT_DIR / batching.safe_stem(attendees.stem)
-    _check_writable(out_dir / "manifest.csv")
+    if out_dir.exists() and not out_dir.is_dir():
+        _usage(f"--out-dir {out_dir} is a file; give a folder")
+    _check_writable(out_dir / "manifest.csv", "--out-dir")
     batching.assign_files(rows)
     options = batching.BatchOptions(
         role=role_name, edition=edition, paper=paper.lower(), out_dir=out_dir,

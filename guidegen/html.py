@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -94,12 +95,19 @@ class Layout:
         return 5 if self.paper in BOOKLET_PAGE.values() else 6
 
 
-def fill_placeholders(text: str, personal: Personal) -> str:
-    """Put the company's name where the content says {company}; read naturally without one."""
+def fill_placeholders(text: str, personal: Personal, for_markdown: bool = False) -> str:
+    """Put the company's name where the content says {company}; read naturally without one.
+
+    The name comes from the command line or a CSV cell, so inside Markdown it is escaped:
+    "<b>Evil</b> *Co*" prints as typed instead of becoming markup.
+    """
+    company = personal.company
+    if company and for_markdown:
+        company = re.sub(r"([\\`*_{}\[\]()#+\-.!|>])", r"\\\1", html_lib.escape(company))
 
     def replace(match: re.Match) -> str:
-        if personal.company:
-            return personal.company
+        if company:
+            return company
         return match.group(1) if match.group(1) is not None else DEFAULT_COMPANY_WORDS
 
     return COMPANY_PLACEHOLDER.sub(replace, text)
@@ -113,7 +121,7 @@ def _markdown() -> markdown_lib.Markdown:
 def render_markdown(text: str, personal: Personal) -> Markup:
     converter = _markdown()
     converter.reset()
-    return Markup(converter.convert(fill_placeholders(text, personal)))
+    return Markup(converter.convert(fill_placeholders(text, personal, for_markdown=True)))
 
 
 def _environment(personal: Personal) -> jinja2.Environment:

@@ -8,7 +8,7 @@ node positions, so an author is told ``questions/general.yaml:41:5`` rather than
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,6 @@ class Bank:
     questions: dict[str, Question]
     ask_groups: list[AskGroup]
     roles: dict[str, Role]
-    # Where each question and role was defined, for cross-reference messages.
-    where: dict[tuple[str, str], tuple[Path, Position]] = field(default_factory=dict)
 
     def questions_with_tag(self, tag: str) -> list[Question]:
         return [q for q in self.questions.values() if tag in q.tags]
@@ -101,6 +99,14 @@ def parse_yaml(path: Path, shown_as: Path, problems: list[Problem]) -> _Parsed |
     except OSError as exc:
         problems.append(Problem(shown_as, None, None, "", f"cannot be read: {exc.strerror}"))
         return None
+    alias = _first_alias(text)
+    if alias is not None:
+        # Anchors and aliases let a few lines expand into millions of nodes (or loop); content
+        # never needs them, so they are refused before anything is built.
+        problems.append(Problem(shown_as, alias.line + 1, alias.column + 1, "",
+                                "YAML aliases (*name) and merge keys (<<) are not allowed "
+                                "in content; write the text out"))
+        return None
     loader = _Loader(text)
     try:
         # One parse: compose the node tree (it keeps line numbers), then build data from it.
@@ -124,6 +130,17 @@ def parse_yaml(path: Path, shown_as: Path, problems: list[Problem]) -> _Parsed |
     parsed = _Parsed(shown_as, data, positions)
     _check_placeholders(parsed, data, (), problems)
     return parsed
+
+
+def _first_alias(text: str):
+    """The mark of the first alias in ``text``, or None (also None if it does not parse)."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark
+    except yaml.YAMLError:
+        return None  # reported with its line by the real parse
+    return None
 
 
 # {name} or {name|fallback words}; "${VAR}" is shell syntax in an answer, not a placeholder.
@@ -259,8 +276,12 @@ def load_bank(content_dir: Path) -> Bank:
     # Ids and tags of questions that failed validation: a role naming them is not reported
     # again as "unknown", which would bury the real problem under echoes.
     unchecked: set[str] = set()
+    unreadable_question_file = False
     for path in question_files:
         parsed = parse_yaml(path, shown(path), problems)
+        if parsed is None or not isinstance(parsed.data, dict) \
+                or not isinstance(parsed.data.get("questions"), list):
+            unreadable_question_file = True  # its ids are unknown: don't echo them as missing
         if parsed is None:
             continue
         for index, question in _valid_questions(parsed, problems, unchecked):
@@ -321,11 +342,12 @@ def load_bank(content_dir: Path) -> Bank:
             continue
         roles[role.id] = role
         where[("role", role.id)] = (parsed.path, parsed.position(()) or (1, 1))
-        _check_role_references(role, parsed, questions, group_where, unchecked, problems)
+        if not unreadable_question_file:
+            _check_role_references(role, parsed, questions, group_where, unchecked, problems)
 
     if problems:
         raise ContentError(problems)
-    return Bank(content_dir, workbook, questions, ask_groups, roles, where)
+    return Bank(content_dir, workbook, questions, ask_groups, roles)
 
 
 def _valid_questions(parsed: _Parsed, problems: list[Problem], unchecked: set[str]):

@@ -119,8 +119,7 @@ def check_language_and_title(html: str) -> None:
         raise RenderError("the document has no title (<title>); templates/base.html must set it")
 
 
-def render_document(html: str, base_dir: Path, roots: tuple[Path, ...], log: FetchLog,
-                    font_config=None):
+def render_document(html: str, base_dir: Path, roots: tuple[Path, ...], log: FetchLog):
     """Lay out the HTML; returns a weasyprint Document."""
     import weasyprint
 
@@ -129,15 +128,22 @@ def render_document(html: str, base_dir: Path, roots: tuple[Path, ...], log: Fet
     with _LayoutSession():
         document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                    url_fetcher=fetcher)
-        return document.render(font_config=font_config)
+        return document.render()
 
 
 def write_atomically(path: Path, write) -> None:
     """Call ``write(file)`` on a temporary file beside ``path``, then move it into place.
 
-    A failed or interrupted build leaves any earlier file at ``path`` untouched.
+    A failed or interrupted build leaves any earlier file at ``path`` untouched. A symbolic
+    link is followed (its target is replaced); a device, pipe or folder is refused rather
+    than replaced by a regular file. An existing file keeps its permissions.
     """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        raise RenderError(f"cannot write {path}: it exists and is not a regular file")
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -150,14 +156,22 @@ def write_atomically(path: Path, write) -> None:
             write(stream)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o644)
+        os.chmod(temp_name, mode)
         os.replace(temp_name, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(temp_name)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise RenderError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def pdf_bytes(document, tagged: bool = True, **options) -> bytes:

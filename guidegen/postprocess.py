@@ -28,11 +28,6 @@ def to_bytes(pdf: pikepdf.Pdf) -> bytes:
     return out.getvalue()
 
 
-def page_count(data: bytes) -> int:
-    with open_pdf(data) as pdf:
-        return len(pdf.pages)
-
-
 def personalise(body: bytes, overlays: pikepdf.Pdf, index: int, title: str,
                 author: str | None) -> bytes:
     """The body with page ``index`` of ``overlays`` laid over its cover, retitled.
@@ -78,22 +73,19 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
     return sides
 
 
-def impose(data: bytes, sheet: str, filler: bytes | None = None) -> bytes:
+def impose(data: bytes, sheet: str) -> bytes:
     """Two-up saddle-stitch imposition on landscape ``sheet`` paper.
 
-    A document whose length is not a multiple of 4 is padded with ``filler``'s first page
-    (or left blank). Links and form fields do not survive: a booklet is for printing.
+    guidegen pads a workbook with notes pages before imposing it; any other document whose
+    length is not a multiple of 4 gets blank sides at the end. Links and form fields do not
+    survive: a booklet is for printing.
     """
     width, height = SHEETS[sheet]
-    with open_pdf(data) as source, open_pdf(filler or data) as spare, pikepdf.new() as booklet:
+    with open_pdf(data) as source, pikepdf.new() as booklet:
         pages = list(source.pages)
-        padding = (-len(pages)) % 4
-        if padding and filler is not None:
-            pages += [spare.pages[0]] * padding
         forms = [booklet.copy_foreign(page.as_form_xobject()) for page in pages]
         sizes = [(float(page.mediabox[2]), float(page.mediabox[3])) for page in pages]
-        total = len(pages) if filler is not None else len(pages) + padding
-        for left, right in booklet_order(total):
+        for left, right in booklet_order(len(pages) + (-len(pages)) % 4):
             booklet.add_blank_page(page_size=(width, height))
             side = booklet.pages[-1]
             drawing, xobjects = [], pikepdf.Dictionary()

@@ -172,6 +172,14 @@ def pick_balanced(questions: list[Question], count: int, seed: int) -> list[Ques
 
 
 def study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
+    try:
+        return _study_plan(questions, personal)
+    except OverflowError:
+        raise UsageError("the study plan's dates run past the calendar (year 1 to 9999); "
+                         "check --date and --start") from None
+
+
+def _study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
     """Spread the questions over the days before the interview, one rehearsal day last.
 
     With --date: the days from --start to the day before the interview. Without --start the

@@ -54,7 +54,7 @@ def test_a_bad_row_is_reported_and_the_others_are_written(workshop):
     ]
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["ada-lovelace.pdf", "ada-lovelace-2.pdf", "grace-hopper.pdf", "alan-turing.pdf",
-         "manifest.csv", "combined.pdf"])
+         "manifest.csv", "_combined.pdf"])
 
 
 def test_each_copy_has_its_name_on_the_cover_and_the_whole_workbook(workshop):
@@ -93,7 +93,7 @@ def test_a_personalised_copy_is_at_most_a_fifth_larger_than_a_plain_build(worksh
 
 def test_combined_file_has_every_copy_each_on_a_right_hand_page(workshop):
     out, _ = workshop
-    reader = PdfReader(out / "combined.pdf")
+    reader = PdfReader(out / "_combined.pdf")
     starts = [reader.get_destination_page_number(item) + 1 for item in reader.outline
               if not isinstance(item, list)]
     assert [item.title for item in reader.outline if not isinstance(item, list)] == [
@@ -223,6 +223,50 @@ def test_fillable_copies_keep_unique_fields_in_the_combined_file(tmp_path):
     assert result.exit_code == 0, result.stderr
     single = PdfReader(out / "ann.pdf").get_fields()
     assert "sre-toil/notes/1" in single and len(single) > 300
-    combined = PdfReader(out / "combined.pdf").get_fields()
+    combined = PdfReader(out / "_combined.pdf").get_fields()
     assert len(combined) == 2 * len(single)
     assert "ann/sre-toil/notes/1" in combined and "ben/sre-toil/notes/1" in combined
+
+
+def test_company_from_a_csv_prints_as_typed(tmp_path):
+    attendees = write_csv(tmp_path / "room.csv", [["name", "company"],
+                                                  ["Ann", "<b>Evil</b> *Co*"]])
+    out = tmp_path / "out"
+    assert run_cli("batch", attendees, "--out-dir", out, "-q").exit_code == 0
+    book = Workbook(out / "ann.pdf")
+    text = " ".join(book.page_texts)
+    book.close()
+    assert "Why do you want to work at <b>Evil</b> *Co*?" in text
+    assert "to see whether you looked into the organisation" in text or "<b>Evil</b> *Co*" in text
+
+
+def test_an_attendee_named_combined_keeps_their_copy(tmp_path):
+    attendees = write_csv(tmp_path / "room.csv", [["name"], ["Combined"], ["Bob"]])
+    out = tmp_path / "out"
+    assert run_cli("batch", attendees, "--out-dir", out, "--combined", "-q").exit_code == 0
+    assert "Combined" in PdfReader(out / "combined.pdf").pages[0].extract_text()
+    reader = PdfReader(out / "_combined.pdf")
+    assert [item.title for item in reader.outline if not isinstance(item, list)] == [
+        "Combined", "Bob"]
+
+
+def test_skip_existing_redoes_a_damaged_copy_and_reports_pages(tmp_path):
+    attendees = write_csv(tmp_path / "room.csv", [["name"], ["Ann"], ["Ben"]])
+    out = tmp_path / "out"
+    assert run_cli("batch", attendees, "--out-dir", out, "-q").exit_code == 0
+    (out / "ann.pdf").write_bytes(b"%PDF-1.7\ngarbage\n%%EOF\n")
+    result = run_cli("batch", attendees, "--out-dir", out, "--skip-existing", "--combined", "-q")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["name"]: r for r in manifest(out)}
+    assert rows["Ann"]["status"] == "ok" and rows["Ben"]["status"].startswith("skipped")
+    assert rows["Ben"]["pages"] == rows["Ann"]["pages"] != ""
+
+
+def test_unreadable_csv_rows_are_usage_errors(tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_text("name,company\nAda," + "x" * 200_000 + "\n", encoding="utf-8")
+    result = run_cli("batch", big, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2 and "big.csv:2: not a readable CSV row" in result.stderr
+    twice = write_csv(tmp_path / "twice.csv", [["name", "name"], ["A", "B"]])
+    result = run_cli("batch", twice, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2 and "names name more than once" in result.stderr

@@ -39,7 +39,8 @@ def test_python_dash_m_help():
     assert result.returncode == 0 and "build" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["--help"], ["roles"], ["validate"], ["build", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["roles"], ["validate"], ["build", "--help"],
+                                  ["schema"], ["batch", "--help"]])
 def test_reading_commands_do_not_import_weasyprint(args):
     probe = ("import sys\nfrom guidegen.cli import main\n"
              f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
@@ -97,8 +98,9 @@ def test_malformed_yaml(content_copy):
     path = content_copy / "questions" / "technical.yaml"
     line = line_of(path, "kind: technical")
     edit(path, "    kind: technical", "    kind: [technical")
-    _expect_content_error(content_copy, "questions/technical.yaml:", "malformed YAML")
-    assert line  # the error points at or just after the broken line
+    message = _expect_content_error(content_copy, "questions/technical.yaml:", "malformed YAML")
+    reported = int(message.split("technical.yaml:")[1].split(":")[0])
+    assert line <= reported <= line + 2  # the parser notices just after the open bracket
 
 
 def test_malformed_yaml_line_number(content_copy):
@@ -200,7 +202,7 @@ def test_unwritable_output_folder(tmp_path, monkeypatch):
 
 def test_output_path_that_is_a_folder(tmp_path):
     result = run_cli("build", "--out", tmp_path)
-    assert result.exit_code == 2
+    assert result.exit_code == 2 and "is a directory" in result.stderr
 
 
 def test_output_under_a_file_is_a_usage_error(tmp_path):
@@ -260,3 +262,58 @@ def test_schema_command_matches_the_committed_copy():
     assert result.output == committed.read_text(encoding="utf-8"), (
         "schema/content.schema.json is stale: "
         "run `guidegen schema --out schema/content.schema.json`")
+
+
+def test_a_failed_write_is_one_line_and_keeps_the_earlier_file(tmp_path, monkeypatch):
+    out = tmp_path / "book.pdf"
+    out.write_bytes(b"%PDF-earlier")
+
+    def disk_full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    result = run_cli("build", "--out", out)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: cannot write {out}: No space left on device"
+    assert out.read_bytes() == b"%PDF-earlier"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf"]
+
+
+def test_special_files_are_refused_and_links_followed(tmp_path):
+    fifo = tmp_path / "pipe.pdf"
+    os.mkfifo(fifo)
+    result = run_cli("build", "--out", fifo)
+    assert result.exit_code == 2 and "not a regular file" in result.stderr
+    target = tmp_path / "real.json"
+    target.write_text("{}")
+    target.chmod(0o600)
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert run_cli("schema", "--out", link).exit_code == 0
+    assert link.is_symlink() and target.read_text().startswith("{\n")
+    assert target.stat().st_mode & 0o777 == 0o600  # a private file stays private
+
+
+def test_html_beside_a_pdf_never_overwrites_it(tmp_path):
+    result = run_cli("build", "--html", "--out", tmp_path / "book.html")
+    assert result.exit_code == 2 and "--html" in result.stderr
+
+
+def test_yaml_aliases_are_refused(content_copy):
+    bomb = content_copy / "questions" / "bomb.yaml"
+    bomb.write_text("a: &a [x, x]\nb: &b [*a, *a]\nquestions: [*b, *b]\n", encoding="utf-8")
+    _expect_content_error(content_copy, "questions/bomb.yaml:2:", "aliases")
+
+
+def test_dates_off_the_calendar_are_usage_errors(tmp_path):
+    for args in (["--start", "9999-12-26"], ["--date", "0001-01-05"]):
+        result = run_cli("build", *args, "--out", tmp_path / "x.pdf")
+        assert result.exit_code == 2 and "past the calendar" in result.stderr, args
+
+
+def test_a_broken_questions_file_is_not_echoed_by_every_role(content_copy):
+    (content_copy / "questions" / "general.yaml").write_text("questions: hello\n")
+    result = run_cli("validate", "--content", content_copy)
+    assert result.exit_code == 1
+    assert "unknown question id" not in result.output
+    assert "1 problem found." in result.stderr

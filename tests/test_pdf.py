@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from guidegen import build as build_module
+from guidegen.errors import RenderError
 from tests.conftest import run_cli
 from tests.test_cli import edit
 
@@ -102,7 +103,7 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path):
         stream.write(b"%PDF-half")
         raise OSError("disk full")
 
-    with pytest.raises(OSError):
+    with pytest.raises(RenderError, match="disk full"):
         write_atomically(out, half_then_fail)
     assert out.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["book.pdf"]

@@ -35,7 +35,7 @@ def test_two_builds_are_byte_identical(tmp_path):
                  cwd=tmp_path)
         batch = {f"batch/{name}": digest for name, digest in digests(out / "batch").items()}
         runs.append({**digests(out), **batch})
-    assert len(runs[0]) == 6  # 2 builds; 2 copies, combined.pdf and manifest.csv
+    assert len(runs[0]) == 6  # 2 builds; 2 copies, _combined.pdf and manifest.csv
     assert runs[0] == runs[1]
 
 
