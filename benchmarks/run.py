@@ -14,6 +14,7 @@ shared machine hits both alike. Wall times are medians; memory is the peak resid
 from __future__ import annotations
 
 import argparse
+import copy
 import csv
 import json
 import shutil
@@ -108,7 +109,8 @@ def generated_bank(tmp: Path, questions: int) -> Path:
         path.unlink()
     made = []
     for index in range(questions):
-        question = dict(source[index % len(source)])
+        # A deep copy: shared lists would come out as YAML aliases, which content refuses.
+        question = copy.deepcopy(source[index % len(source)])
         question["id"] = f"{question['id']}-{index}"
         question["title"] = f"{question['title']} ({index + 1})"
         made.append(question)
