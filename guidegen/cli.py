@@ -47,12 +47,10 @@ def _fail_content(error: ContentError) -> None:
 
 
 def _load(content_dir: Path):
+    # Imported here, not at the top: pydantic and PyYAML are not needed for --help.
     from guidegen.load import load_bank
 
-    try:
-        return load_bank(content_dir)
-    except ContentError as error:
-        _fail_content(error)
+    return load_bank(content_dir)
 
 
 def _usage(message: str) -> None:
@@ -140,10 +138,7 @@ def build(content_dir, role_name, paper, name, company, interview_date, plan_sta
                         date=interview_date.date() if interview_date else None,
                         start=plan_start.date() if plan_start else None)
     criteria = Criteria(tags=tags, exclude_tags=exclude_tags, kinds=kinds, count=count, seed=seed)
-    try:
-        selection = select(bank, role_name, personal, criteria, edition)
-    except UsageError as error:
-        _usage(str(error))
+    selection = select(bank, role_name, personal, criteria, edition)
     out = out or DEFAULT_OUTPUT_DIR / f"{selection.role.id}.pdf"
     _check_writable(out)
     if write_html:
@@ -153,12 +148,8 @@ def build(content_dir, role_name, paper, name, company, interview_date, plan_sta
 
     from guidegen.build import build_pdf
 
-    try:
-        layout = Layout(paper=paper.lower(), edition=edition, fillable=fillable)
-        result = build_pdf(bank, selection, layout, out, write_html, booklet)
-    except RenderError as error:
-        click.echo(f"error: {error}", err=True)
-        sys.exit(1)
+    layout = Layout(paper=paper.lower(), edition=edition, fillable=fillable)
+    result = build_pdf(bank, selection, layout, out, write_html, booklet)
     for refused in result.refused:
         click.echo(f"warning: refused reference {refused}", err=True)
     if result.html_path:
@@ -200,15 +191,12 @@ def batch(attendees, content_dir, role_name, edition, paper, plan_start, out_dir
     from guidegen import batch as batching
 
     bank = _load(content_dir)
-    try:
-        shard_k_n = batching.parse_shard(shard)
-        rows = batching.read_attendees(attendees)
-        if role_name:
-            from guidegen.select import resolve_role
+    shard_k_n = batching.parse_shard(shard)
+    rows = batching.read_attendees(attendees)
+    if role_name:
+        from guidegen.select import resolve_role
 
-            role_name = resolve_role(bank, role_name).id
-    except UsageError as error:
-        _usage(str(error))
+        role_name = resolve_role(bank, role_name).id
     out_dir = out_dir or DEFAULT_OUTPUT_DIR / batching.safe_stem(attendees.stem)
     if out_dir.exists() and not out_dir.is_dir():
         _usage(f"--out-dir {out_dir} is a file; give a folder")

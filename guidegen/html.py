@@ -12,6 +12,7 @@ import markdown as markdown_lib
 from markupsafe import Markup
 
 from guidegen import __version__
+from guidegen.load import PLACEHOLDER
 from guidegen.models import KIND_TITLES, WorkbookText
 from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
 from guidegen.select import Personal, Selection
@@ -39,7 +40,6 @@ PAPERS = {
     "half-letter": Paper("5.5in 8.5in", "8.5in 5.5in", 13, 14, 17, 11, (20, 15), 19),
 }
 BOOKLET_PAGE = {"a4": "a5", "letter": "half-letter"}
-COMPANY_PLACEHOLDER = re.compile(r"\{company(?:\|([^{}]*))?\}")
 DEFAULT_COMPANY_WORDS = "this company"
 
 
@@ -106,11 +106,13 @@ def fill_placeholders(text: str, personal: Personal, for_markdown: bool = False)
         company = re.sub(r"([\\`*_{}\[\]()#+\-.!|>])", r"\\\1", html_lib.escape(company))
 
     def replace(match: re.Match) -> str:
+        if match.group(1) != "company":
+            return match.group(0)  # validation reports unknown placeholders
         if company:
             return company
-        return match.group(1) if match.group(1) is not None else DEFAULT_COMPANY_WORDS
+        return match.group(2) if match.group(2) is not None else DEFAULT_COMPANY_WORDS
 
-    return COMPANY_PLACEHOLDER.sub(replace, text)
+    return PLACEHOLDER.sub(replace, text)
 
 
 @lru_cache(maxsize=1)

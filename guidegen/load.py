@@ -144,7 +144,7 @@ def _first_alias(text: str):
 
 
 # {name} or {name|fallback words}; "${VAR}" is shell syntax in an answer, not a placeholder.
-_PLACEHOLDER = re.compile(r"(?<!\$)\{([A-Za-z_]+)(\|[^{}]*)?\}")
+PLACEHOLDER = re.compile(r"(?<!\$)\{([A-Za-z_]+)(?:\|([^{}]*))?\}")
 PLACEHOLDERS = ("company",)
 
 
@@ -156,7 +156,7 @@ def _check_placeholders(parsed: _Parsed, data: Any, path: tuple, problems: list[
         for index, value in enumerate(data):
             _check_placeholders(parsed, value, path + (index,), problems)
     elif isinstance(data, str):
-        for match in _PLACEHOLDER.finditer(data):
+        for match in PLACEHOLDER.finditer(data):
             if match.group(1) not in PLACEHOLDERS:
                 line, col = parsed.position(path) or (None, None)
                 problems.append(Problem(
