@@ -29,10 +29,16 @@ class Question(_Strict):
     title: Text = Field(description="The question as the interviewer asks it. May use {company}.")
     kind: Kind
     tags: list[Slug] = Field(min_length=1, description="Roles select questions by tag.")
+    prompt: Text | None = Field(
+        None, description="Markdown: a scenario, log excerpt or code that belongs to the question "
+                          "itself, printed under the title.")
     why: Text = Field(description="Markdown: why interviewers ask it.")
     answer_type: Literal["sample", "framework"] = Field(
         "sample", description="sample: a worked answer; framework: steps to build one.")
     answer: Text = Field(description="Markdown: the sample answer or answer framework.")
+    key_points: list[Text] = Field(
+        default_factory=list, max_length=6,
+        description="A few short bullets (a line each): the answer in brief, for flashcards.")
     tip: Text = Field(description="Markdown: how to make the answer your own.")
     follow_ups: list[Text] = Field(default_factory=list,
                                    description="Questions an interviewer may ask next.")
