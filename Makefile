@@ -1,15 +1,19 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11+ and Pango installed):
 #   make build   creates .venv, installs guidegen, builds output/devops-engineer.pdf
 #   make test    creates .venv if needed and runs the test suite
+# `make clean` starts over; a different interpreter (PYTHON=python3.12) starts over by itself.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# The stamp names the interpreter, so a venv made by another Python is rebuilt, not reused.
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)
+STAMP := $(VENV)/.installed-$(PY_VERSION)
 
-.PHONY: build test bench lint clean
+.PHONY: build test test-fast bench lint clean
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "guidegen needs Python 3.11 or newer, and $(PYTHON) is " + sys.version.split()[0] + ": run make PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
@@ -20,11 +24,16 @@ build: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The suite without the few slow end-to-end tests (signals, terminals, the wheel).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) dist build output/*.pdf output/*.html

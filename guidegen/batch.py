@@ -1,5 +1,9 @@
-"""Personalised copies for a room: read the attendee CSV, render each distinct body once,
-stamp every attendee's cover onto it, write each copy atomically, report every row.
+"""Personalised copies for a room: render each distinct body once, stamp every attendee's cover
+onto it, write each copy atomically, report every row, and stop cleanly when told to.
+
+Worker processes (``--jobs``) never outlive the batch: each asks the kernel to end it when its
+parent dies (Linux), watches its parent in a thread everywhere else, and ignores Ctrl-C, which
+the parent handles by stopping every worker and writing the manifest of what is done.
 """
 
 from __future__ import annotations
@@ -7,32 +11,27 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-import unicodedata
-from collections.abc import Callable
+import os
+import queue
+import signal
+import sys
+import threading
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from guidegen.attendees import Row, in_shard, spreadsheet_safe
 from guidegen.build import render_pdf, render_workbook
 from guidegen.choices import EDITIONS
-from guidegen.errors import RenderError, UsageError
+from guidegen.errors import GuidegenError, Interrupted, RenderError, UsageError
 from guidegen.html import BOOKLET_PAGE, Layout, document_title
 from guidegen.load import Bank
-from guidegen.pdf import write_atomically
+from guidegen.output import write_atomically
 from guidegen.select import Criteria, Personal, resolve_role, select
 
-COLUMNS = ("name", "company", "role", "edition", "date", "email")
-MAX_STEM = 60
-
-
-@dataclass
-class Row:
-    number: int            # the CSV line number, header being line 1
-    index: int             # 0-based position among the data rows (for --shard)
-    values: dict[str, str]
-    file: str = ""
-    status: str = "pending"
-    pages: int | None = None
+# Laying out a body costs about as much as stamping and writing 100 copies (2 s against 20 ms
+# in benchmarks/run.py): progress counts in those units so that its time estimate is honest.
+BODY_COST = 100
 
 
 @dataclass(frozen=True)
@@ -54,89 +53,21 @@ class BatchResult:
     rows: list[Row] = field(default_factory=list)
     combined_path: Path | None = None
     refused: list[str] = field(default_factory=list)
+    interrupted: int | None = None  # the exit code an interruption asks for (130, 143)
 
     @property
     def failed(self) -> list[Row]:
-        return [row for row in self.rows if row.status.startswith("error")]
+        return [row for row in self.rows if row.failed]
 
 
-def read_attendees(path: Path) -> list[Row]:
-    """Rows of the CSV (UTF-8, with or without BOM); UsageError if it cannot be used at all."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV") \
-            from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [cell.strip().lower() for cell in next(reader, [])]
-        if "name" not in header:
-            raise UsageError(f"{path}: no 'name' column in the header line; expected columns: "
-                             f"{', '.join(COLUMNS)} (name required)")
-        repeated = sorted({key for key in header if key in COLUMNS and header.count(key) > 1})
-        if repeated:
-            raise UsageError(f"{path}: the header names {', '.join(repeated)} more than once")
-        rows = []
-        start = reader.line_num + 1
-        for cells in reader:
-            # A quoted cell may span lines: the row is numbered by the line it starts on.
-            number, start = start, reader.line_num + 1
-            if not any(cell.strip() for cell in cells):
-                continue  # a blank line is not an attendee
-            values = {key: cells[i].strip() if i < len(cells) else ""
-                      for i, key in enumerate(header) if key in COLUMNS}
-            rows.append(Row(number=number, index=len(rows), values=values))
-    except csv.Error as exc:
-        raise UsageError(f"{path}:{reader.line_num}: not a readable CSV row ({exc})") from None
-    return rows
+class Progress:
+    """What a batch reports as it goes; the CLI draws it."""
 
+    def start(self, total_units: int) -> None: ...
 
-def safe_stem(name: str) -> str:
-    """A file name from a person's name: letters of any script kept, accents kept,
-    separators, slashes and dots turned into single hyphens, nothing that climbs a folder."""
-    text = unicodedata.normalize("NFC", name).strip().lower()
-    text = "".join(ch if (ch.isalnum() or ch in " -_") else " " for ch in text)
-    # Right-to-left marks and other format characters are not alphanumeric and drop out above.
-    text = re.sub(r"[\s_-]+", "-", text).strip("-")
-    return text[:MAX_STEM].rstrip("-")
+    def advance(self, units: int) -> None: ...
 
-
-def assign_files(rows: list[Row]) -> None:
-    """Unique file names for every row of the whole CSV (so shards agree on them)."""
-    used: set[str] = set()
-    for row in rows:
-        stem = safe_stem(row.values.get("name", "")) or f"attendee-{row.number}"
-        name, count = f"{stem}.pdf", 1
-        while name in used:  # a second "Ada Lovelace", or a name that ends in "-2" already
-            count += 1
-            name = f"{stem}-{count}.pdf"
-        used.add(name)
-        row.file = name
-
-
-def parse_shard(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
-    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise UsageError(f"--shard takes K/N with 1 <= K <= N, such as 2/4 (got {text!r})")
-    return int(match.group(1)), int(match.group(2))
-
-
-def in_shard(row: Row, shard: tuple[int, int]) -> bool:
-    k, n = shard
-    return row.index % n == k - 1
-
-
-def _existing_pages(path: Path) -> int | None:
-    """The page count of a complete, readable PDF at ``path``; None for anything else."""
-    import pikepdf
-
-    try:
-        with pikepdf.open(path) as pdf:
-            return len(pdf.pages) or None
-    except (OSError, pikepdf.PdfError):
-        return None
+    def row_done(self, row: Row) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -147,6 +78,35 @@ class _Job:
     edition: str
     company: str | None
     date: dt.date | None
+
+
+@dataclass
+class _Work:
+    """One body to lay out and the copies to stamp from it (possibly a share of a larger
+    group, so that two workers can each take half of a room with one role)."""
+
+    job: _Job
+    members: list[tuple[Row, Personal]]
+
+    @property
+    def cost(self) -> int:
+        return BODY_COST + len(self.members)
+
+
+def _written_before_the_stop(row: Row, options: BatchOptions, started: float) -> None:
+    """After an interruption: a copy this run finished (its report may have been lost with
+    the stopped worker) counts as written; anything else was not."""
+    path = options.out_dir / row.file
+    try:
+        fresh = path.stat().st_mtime >= started - 1 and not path.is_symlink()
+    except OSError:
+        fresh = False
+    pages = _existing_pages(path) if fresh else None
+    if pages:
+        row.status, row.pages = "ok", pages
+        row.sheets = _sheets(pages * (2 if options.booklet else 1), options.booklet)
+    else:
+        row.status = "not written: the batch was interrupted"
 
 
 def _row_job(row: Row, bank: Bank, options: BatchOptions) -> tuple[_Job, Personal]:
@@ -168,87 +128,132 @@ def _row_job(row: Row, bank: Bank, options: BatchOptions) -> tuple[_Job, Persona
     return _Job(role, edition, company, date), Personal(name, company, date, options.start)
 
 
-def run_batch(bank: Bank, rows: list[Row], options: BatchOptions,
-              progress: Callable[[Row], None] = lambda row: None, jobs: int = 1) -> BatchResult:
-    """Write one PDF per row of the shard; a bad row is reported and skipped."""
-    mine = [row for row in rows if in_shard(row, options.shard)]
-    if jobs > 1 and len(mine) > 1:
-        result = _run_in_processes(bank, mine, options, progress, jobs)
-    else:
-        result = _run_rows(bank, mine, options, progress)
-    if options.combined:
-        result.combined_path = _write_combined(result.rows, options)
-    return result
+def _existing_pages(path: Path) -> int | None:
+    """The page count of a complete, readable PDF at ``path``; None for anything else."""
+    import pikepdf
+
+    if path.is_symlink():
+        return None
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages) or None
+    except (OSError, pikepdf.PdfError):
+        return None
 
 
-def _run_in_processes(bank, rows, options, progress, jobs) -> BatchResult:
-    """Split the rows between worker processes; each lays out its own bodies."""
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    slices = [rows[j::jobs] for j in range(jobs) if rows[j::jobs]]
-    result = BatchResult(rows=rows)
-    by_number = {row.number: row for row in rows}
-    with ProcessPoolExecutor(max_workers=len(slices)) as pool:
-        futures = [pool.submit(_worker, bank.content_dir, part, options) for part in slices]
-        for future in as_completed(futures):
-            done, refused = future.result()
-            result.refused += [r for r in refused if r not in result.refused]
-            for row in done:
-                by_number[row.number].status, by_number[row.number].pages = row.status, row.pages
-                progress(by_number[row.number])
-    return result
+def _sheets(pages: int, booklet: bool) -> int:
+    """Sheets of paper one copy of ``pages`` workbook pages takes, printed double-sided (a
+    booklet sheet carries four pages)."""
+    return pages // 4 if booklet else (pages + 1) // 2
 
 
-def _worker(content_dir: Path, rows: list[Row], options: BatchOptions):
-    from guidegen.load import load_bank
+def plan(bank: Bank, rows: list[Row], options: BatchOptions, jobs: int,
+         progress: Progress) -> list[list[_Work]]:
+    """Check every row of the shard and share the work out between ``jobs`` workers.
 
-    result = _run_rows(load_bank(content_dir), rows, options, lambda row: None)
-    return result.rows, result.refused
-
-
-def _run_rows(bank: Bank, rows: list[Row], options: BatchOptions,
-              progress: Callable[[Row], None]) -> BatchResult:
-    result = BatchResult(rows=rows)
-    jobs: dict[_Job, list[tuple[Row, Personal]]] = {}
-    for row in result.rows:
-        target = options.out_dir / row.file
-        existing = _existing_pages(target) if options.skip_existing else None
+    Rows that are skipped or refused are reported at once; the rest become work.
+    """
+    groups: dict[_Job, list[tuple[Row, Personal]]] = {}
+    for row in rows:
+        existing = _existing_pages(options.out_dir / row.file) if options.skip_existing else None
         if existing:
             row.status, row.pages = "skipped: already there", existing
-            progress(row)
+            row.sheets = _sheets(existing * (2 if options.booklet else 1), options.booklet)
+            progress.row_done(row)
             continue
         try:
             job, personal = _row_job(row, bank, options)
         except UsageError as error:
             row.status = f"error: {error}"
-            progress(row)
+            progress.row_done(row)
             continue
-        jobs.setdefault(job, []).append((row, personal))
+        groups.setdefault(job, []).append((row, personal))
+    work = [_Work(job, members) for job, members in groups.items()]
+    # Fewer bodies than workers: split the largest groups, each half laying out its own body,
+    # as long as a share still has enough copies to pay for that second layout.
+    while len(work) < jobs:
+        largest = max(work, key=lambda item: len(item.members), default=None)
+        if largest is None or len(largest.members) < 2 * 4:
+            break
+        half = len(largest.members) // 2
+        work.remove(largest)
+        work += [_Work(largest.job, largest.members[:half]),
+                 _Work(largest.job, largest.members[half:])]
+    shares: list[list[_Work]] = [[] for _ in range(max(1, min(jobs, len(work))))]
+    for item in sorted(work, key=lambda item: -item.cost):
+        min(shares, key=lambda share: sum(i.cost for i in share)).append(item)
+    return [share for share in shares if share]
 
-    paper = BOOKLET_PAGE[options.paper] if options.booklet else options.paper
-    for job, members in jobs.items():
-        try:
-            shared = Personal(company=job.company, date=job.date, start=options.start)
-            selection = select(bank, job.role, shared, Criteria(), job.edition)
-            layout = Layout(paper=paper, edition=job.edition, cover_mode="base",
-                            fillable=options.fillable)
-            rendered = render_workbook(bank, selection, layout,
-                                       pad_to=4 if options.booklet else 1)
-            body, pages = rendered.pdf, rendered.pages
-            result.refused += [r for r in rendered.refused if r not in result.refused]
-        except (UsageError, RenderError) as error:
-            for row, _ in members:
-                row.status = f"error: {error}"
-                progress(row)
-            continue
-        for part in _overlay_batches(members):
-            overlays = render_pdf(bank, selection,
-                                  replace(layout, cover_mode="overlay", fillable=False),
-                                  "cover_overlay.html", [personal for _, personal in part])
-            _write_copies(part, body, pages, overlays, selection, bank, options)
-            for row, _ in part:
-                progress(row)
+
+def run_batch(bank: Bank, rows: list[Row], options: BatchOptions,
+              progress: Progress | None = None, jobs: int = 1) -> BatchResult:
+    """Write one PDF per row of the shard; a bad row is reported and skipped.
+
+    Ctrl-C (KeyboardInterrupt) or ``Interrupted`` (the CLI turns SIGTERM into it) stops the
+    batch: worker processes are stopped, the rows not yet written are marked so, and
+    ``result.interrupted`` holds the exit code (130 or 143) for the caller to use once it has
+    written the manifest.
+    """
+    progress = progress or Progress()
+    mine = [row for row in rows if in_shard(row, options.shard)]
+    result = BatchResult(rows=mine)
+    started = time.time()
+    try:
+        shares = plan(bank, mine, options, jobs, progress)
+        progress.start(sum(item.cost for share in shares for item in share))
+        if len(shares) > 1:
+            _run_in_processes(bank, shares, options, progress, result)
+        else:
+            for item in shares[0] if shares else []:
+                _run_work(bank, item, options, _Local(progress, result))
+    except (Interrupted, KeyboardInterrupt) as interruption:
+        result.interrupted = getattr(interruption, "code", 130)
+        for row in mine:
+            if row.status == "pending":
+                _written_before_the_stop(row, options, started)
+        return result
+    if options.combined:
+        result.combined_path = _write_combined(result.rows, options)
     return result
+
+
+class _Local:
+    """Reports from work done in this process."""
+
+    def __init__(self, progress: Progress, result: BatchResult):
+        self.progress, self.result = progress, result
+
+    def body(self, refused: list[str]) -> None:
+        self.result.refused += [r for r in refused if r not in self.result.refused]
+        self.progress.advance(BODY_COST)
+
+    def row(self, row: Row) -> None:
+        self.progress.advance(1)
+        self.progress.row_done(row)
+
+
+def _run_work(bank: Bank, item: _Work, options: BatchOptions, report) -> None:
+    job, members = item.job, item.members
+    paper = BOOKLET_PAGE[options.paper] if options.booklet else options.paper
+    try:
+        shared = Personal(company=job.company, date=job.date, start=options.start)
+        selection = select(bank, job.role, shared, Criteria(), job.edition)
+        layout = Layout(paper=paper, edition=job.edition, cover_mode="base",
+                        fillable=options.fillable)
+        rendered = render_workbook(bank, selection, layout, pad_to=4 if options.booklet else 1)
+    except GuidegenError as error:
+        report.body([])
+        for row, _ in members:
+            row.status = f"error: {error}"
+            report.row(row)
+        return
+    report.body(rendered.refused)
+    for part in _overlay_batches(members):
+        overlays = render_pdf(bank, selection,
+                              replace(layout, cover_mode="overlay", fillable=False),
+                              "cover_overlay.html", [personal for _, personal in part])
+        _write_copies(part, rendered.pdf, rendered.pages, overlays, selection, bank, options,
+                      report)
 
 
 def _overlay_batches(members):
@@ -265,56 +270,205 @@ def _overlay_batches(members):
     return ([plain] if plain else []) + [[member] for member in members if astral(member[1])]
 
 
-def _write_copies(members, body, pages, overlays, selection, bank, options):
+def _write_copies(members, body, pages, overlays, selection, bank, options, report):
     from guidegen.postprocess import impose, open_pdf, personalise
 
     with open_pdf(overlays) as overlay_pdf:
         for index, (row, personal) in enumerate(members):
             title = document_title(replace(selection, personal=personal), bank.workbook)
             copy = personalise(body, overlay_pdf, index, title, personal.name)
+            written_pages = pages
             if options.booklet:
                 copy = impose(copy, options.paper)
+                written_pages = pages // 2
             try:
-                write_atomically(options.out_dir / row.file, lambda stream, data=copy:
-                                 stream.write(data))
-            except (OSError, RenderError) as error:  # a full disk, a file made read-only
-                row.status = f"error: cannot write {row.file}: {error}"
-                continue
-            row.pages = pages
-            row.status = "ok"
+                write_atomically(options.out_dir / row.file, copy)
+            except GuidegenError as error:  # a full disk, a planted link, a read-only file
+                row.status = f"error: {error}"
+            else:
+                row.pages, row.sheets = written_pages, _sheets(pages, options.booklet)
+                row.status = "ok"
+            report.row(row)
 
+
+# ---- worker processes ----
+
+def _run_in_processes(bank: Bank, shares: list[list[_Work]], options: BatchOptions,
+                      progress: Progress, result: BatchResult) -> None:
+    import multiprocessing
+
+    # fork shares the loaded bank and imported modules with no start-up cost; elsewhere (or
+    # where fork is unavailable) spawn re-imports, which costs about half a second a worker.
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    context = multiprocessing.get_context(method)
+    messages = context.Queue()
+    by_number = {row.number: row for share in shares for item in share
+                 for row, _ in item.members}
+    workers = []
+    try:
+        for share in shares:
+            worker = context.Process(target=_worker_main, args=(bank, share, options, messages,
+                                                                os.getpid()), daemon=True)
+            worker.start()
+            numbers = {row.number for item in share for row, _ in item.members}
+            workers.append((worker, numbers))
+        running = {worker.pid for worker, _ in workers}
+        while running:
+            try:
+                message = messages.get(timeout=0.2)
+            except queue.Empty:
+                for worker, numbers in workers:
+                    if worker.pid in running and worker.exitcode not in (None, 0):
+                        running.discard(worker.pid)
+                        _worker_died(worker, numbers, by_number, progress)
+                continue
+            kind = message[0]
+            if kind == "body":
+                result.refused += [r for r in message[1] if r not in result.refused]
+                progress.advance(BODY_COST)
+            elif kind == "row":
+                _, number, status, pages, sheets = message
+                row = by_number[number]
+                row.status, row.pages, row.sheets = status, pages, sheets
+                progress.advance(1)
+                progress.row_done(row)
+            elif kind == "done":
+                running.discard(message[1])
+    finally:
+        for worker, _ in workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker, _ in workers:
+            worker.join(timeout=5)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+        # After an interruption, copies may be on disk whose news is still in the queue.
+        _drain(messages, by_number)
+        messages.close()
+
+
+def _drain(messages, by_number: dict[int, Row]) -> None:
+    while True:
+        try:
+            message = messages.get(timeout=0.05)
+        except (queue.Empty, OSError, EOFError, ValueError):
+            return
+        if message[0] == "row":
+            _, number, status, pages, sheets = message
+            row = by_number[number]
+            row.status, row.pages, row.sheets = status, pages, sheets
+
+
+def _worker_died(worker, numbers: set[int], by_number: dict[int, Row], progress) -> None:
+    for number in sorted(numbers):
+        row = by_number[number]
+        if row.status == "pending":
+            row.status = ("error: the worker process writing this copy stopped unexpectedly "
+                          f"(exit code {worker.exitcode})")
+            progress.row_done(row)
+
+
+class _Queued:
+    """Reports from a worker process, sent to the parent as they happen."""
+
+    def __init__(self, messages):
+        self.messages = messages
+
+    def body(self, refused: list[str]) -> None:
+        self.messages.put(("body", list(refused)))
+
+    def row(self, row: Row) -> None:
+        self.messages.put(("row", row.number, row.status, row.pages, row.sheets))
+
+
+def _worker_main(bank: Bank, share: list[_Work], options: BatchOptions, messages,
+                 parent: int) -> None:
+    _die_with_parent(parent)
+    # Ctrl-C reaches the whole process group; the parent decides what happens, so a worker
+    # ignores it. SIGTERM (from the parent, or the kernel when the parent dies) exits through
+    # Python so that a half-written temporary file is removed.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    report = _Queued(messages)
+    for item in share:
+        _run_work(bank, item, options, report)
+    messages.put(("done", os.getpid()))
+    messages.close()
+    messages.join_thread()
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(143)
+
+    def watch() -> None:
+        import time
+
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(143)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+# ---- combined file and manifest ----
 
 def _write_combined(rows: list[Row], options: BatchOptions) -> Path | None:
     import pikepdf
 
     from guidegen.postprocess import combine
 
-    done = [row for row in rows if row.status == "ok" or row.status.startswith("skipped")]
+    done = [row for row in rows if row.done]
     if not done:
         return None
     k, n = options.shard
-    # A leading underscore never comes out of safe_stem, so no attendee's copy can clash.
+    # A leading underscore never starts a copy's file name, so no attendee's copy can clash.
     name = "_combined.pdf" if n == 1 else f"_combined-{k}-of-{n}.pdf"
     path = options.out_dir / name
     try:
-        parts = [(row.values.get("name", row.file), Path(row.file).stem,
+        parts = [(row.name or row.file, Path(row.file).stem,
                   (options.out_dir / row.file).read_bytes()) for row in done]
         data = combine(parts)
     except (OSError, pikepdf.PdfError) as exc:
         raise RenderError(f"cannot combine the copies in {options.out_dir}: {exc}") from None
-    write_atomically(path, lambda stream: stream.write(data))
+    write_atomically(path, data)
     return path
 
 
+MANIFEST_COLUMNS = ["row", "name", "file", "pages", "sheets", "status", "note"]
+
+
 def write_manifest(result: BatchResult, options: BatchOptions) -> Path:
+    """manifest.csv: one line per row of the shard, safe to open in a spreadsheet."""
     k, n = options.shard
     path = options.out_dir / ("manifest.csv" if n == 1 else f"manifest-{k}-of-{n}.csv")
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["row", "name", "file", "pages", "status"])
+    writer.writerow(MANIFEST_COLUMNS)
     for row in result.rows:
-        ok = row.status == "ok" or row.status.startswith("skipped")
-        writer.writerow([row.number, row.values.get("name", ""), row.file if ok else "",
-                         row.pages or "", row.status])
-    write_atomically(path, lambda stream: stream.write(buffer.getvalue().encode("utf-8")))
+        cells = [row.number, row.name, row.file if row.done else "", row.pages or "",
+                 row.sheets or "", row.status, row.file_note]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
+    write_atomically(path, buffer.getvalue().encode("utf-8"))
     return path
+
+
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    """A manifest read back, with the spreadsheet guard removed from each cell."""
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    for row in rows:
+        for key, value in row.items():
+            if value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
+                row[key] = value[1:]
+    return rows

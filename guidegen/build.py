@@ -8,7 +8,8 @@ from pathlib import Path
 from guidegen.errors import RenderError
 from guidegen.html import BOOKLET_PAGE, Layout, render_html
 from guidegen.load import Bank
-from guidegen.pdf import FetchLog, allowed_roots, pdf_bytes, render_document, write_atomically
+from guidegen.output import write_atomically
+from guidegen.pdf import FetchLog, allowed_roots, pdf_bytes, render_document
 from guidegen.select import Personal, Selection
 
 
@@ -71,6 +72,6 @@ def build_pdf(bank: Bank, selection: Selection, layout: Layout, out: Path,
     html_path = None
     if write_html:
         html_path = out.with_suffix(".html")
-        write_atomically(html_path, lambda stream: stream.write(rendered.html.encode("utf-8")))
-    write_atomically(out, lambda stream: stream.write(data))
+        write_atomically(html_path, rendered.html.encode("utf-8"))
+    write_atomically(out, data)
     return BuildResult(out, rendered.pages, rendered.refused, html_path)

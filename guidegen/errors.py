@@ -30,7 +30,13 @@ class Problem:
         return f"{self.location}:{field} {self.message}{value}"
 
 
-class ContentError(Exception):
+class GuidegenError(Exception):
+    """A failure the user can act on; the CLI prints it as one line and exits with exit_code."""
+
+    exit_code = 1
+
+
+class ContentError(GuidegenError):
     """The content cannot be used as it is (exit 1)."""
 
     def __init__(self, problems: list[Problem]):
@@ -38,9 +44,28 @@ class ContentError(Exception):
         super().__init__("\n".join(problem.one_line() for problem in problems))
 
 
-class UsageError(Exception):
+class UsageError(GuidegenError):
     """The command was asked for something that does not exist (exit 2)."""
 
+    exit_code = 2
 
-class RenderError(Exception):
-    """Rendering or writing the PDF failed for a reason the user can fix (exit 1)."""
+
+class OutputError(UsageError):
+    """An output cannot be written there: a full disk, a read-only folder, a symbolic link,
+    a name too long (exit 2, like any other problem with the command's arguments)."""
+
+
+class RenderError(GuidegenError):
+    """Rendering the PDF failed for a reason the user can fix (exit 1)."""
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived; ``code`` is the exit code it asks for (130 or 143).
+
+    A BaseException, like KeyboardInterrupt, so that no ``except Exception`` swallows it and
+    every ``finally`` (removing a temporary file, stopping workers) still runs.
+    """
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code

@@ -1,8 +1,8 @@
 """Stage 1: read a content folder, validate it, and report every problem with file and line.
 
-YAML is parsed twice over the same text: once into nodes (which remember line and column)
-and once into plain data for pydantic. Pydantic's error locations are then looked up in the
-node positions, so an author is told ``questions/general.yaml:41:5`` rather than an index.
+Each file is read by guidegen.yamlread, which keeps the line and column of every value; pydantic's
+error locations are looked up there, so an author is told ``questions/general.yaml:41:5`` rather
+than an index.
 """
 
 from __future__ import annotations
@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from guidegen.errors import ContentError, Problem
 from guidegen.models import AskFile, AskGroup, Question, QuestionFile, Role, TagRef, WorkbookText
+from guidegen.paths import CONTENT_DIR
+from guidegen.yamlread import Parsed, Position, _dotted, read_text
+from guidegen.yamlread import parse_yaml as yaml_data
 
 YAML_SUFFIXES = (".yaml", ".yml")
-# libyaml's parser is several times faster; both report the same marks.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-Position = tuple[int, int]  # 1-based line and column
 
 
 @dataclass
@@ -38,50 +37,6 @@ class Bank:
         return [q for q in self.questions.values() if tag in q.tags]
 
 
-@dataclass
-class _Parsed:
-    path: Path
-    data: Any
-    positions: dict[tuple, Position]
-
-    def position(self, loc: tuple) -> Position | None:
-        """The position of the deepest part of ``loc`` that exists in the file."""
-        for end in range(len(loc), -1, -1):
-            if loc[:end] in self.positions:
-                return self.positions[loc[:end]]
-        return None
-
-
-def _index_positions(node: yaml.Node, path: tuple, out: dict, problems: list, file: Path):
-    out.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, Position] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            pos = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in seen:
-                # PyYAML keeps the last value silently; an author loses text without noticing.
-                message = f"key '{key}' appears twice (first on line {seen[key][0]})"
-                problems.append(Problem(file, *pos, _dotted(path + (key,)), message))
-            seen[key] = pos
-            out[path + (key,)] = pos
-            _index_positions(value_node, path + (key,), out, problems, file)
-            out[path + (key,)] = pos  # a key's own line beats its value's
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _index_positions(item, path + (index,), out, problems, file)
-
-
-def _dotted(loc: tuple) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
-
-
 def _display(file: Path, content_dir: Path) -> Path:
     try:
         return file.relative_to(content_dir.parent)
@@ -89,58 +44,16 @@ def _display(file: Path, content_dir: Path) -> Path:
         return file
 
 
-def parse_yaml(path: Path, shown_as: Path, problems: list[Problem]) -> _Parsed | None:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(shown_as, None, None, "",
-                                f"is not UTF-8 text (byte {exc.start}); save it as UTF-8"))
+def parse_yaml(path: Path, shown_as: Path, root: Path, problems: list[Problem],
+               trusted: bool = False) -> Parsed | None:
+    """One content file read safely (see guidegen.yamlread) with its placeholders checked."""
+    text = read_text(path, shown_as, root, problems, trusted)
+    if text is None:
         return None
-    except OSError as exc:
-        problems.append(Problem(shown_as, None, None, "", f"cannot be read: {exc.strerror}"))
-        return None
-    alias = _first_alias(text)
-    if alias is not None:
-        # Anchors and aliases let a few lines expand into millions of nodes (or loop); content
-        # never needs them, so they are refused before anything is built.
-        problems.append(Problem(shown_as, alias.line + 1, alias.column + 1, "",
-                                "YAML aliases (*name) and merge keys (<<) are not allowed "
-                                "in content; write the text out"))
-        return None
-    loader = _Loader(text)
-    try:
-        # One parse: compose the node tree (it keeps line numbers), then build data from it.
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        what = exc.problem or exc.context or "malformed YAML"
-        problems.append(Problem(shown_as, line, col, "",
-                                f"malformed YAML: {what} (check indentation and quoting)"))
-        return None
-    except yaml.YAMLError as exc:
-        problems.append(Problem(shown_as, None, None, "", f"malformed YAML: {exc}"))
-        return None
-    finally:
-        loader.dispose()
-    positions: dict[tuple, Position] = {}
-    if root is not None:
-        _index_positions(root, (), positions, problems, shown_as)
-    parsed = _Parsed(shown_as, data, positions)
-    _check_placeholders(parsed, data, (), problems)
+    parsed = yaml_data(text, shown_as, problems)
+    if parsed is not None:
+        _check_placeholders(parsed, parsed.data, (), problems)
     return parsed
-
-
-def _first_alias(text: str):
-    """The mark of the first alias in ``text``, or None (also None if it does not parse)."""
-    try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent):
-                return event.start_mark
-    except yaml.YAMLError:
-        return None  # reported with its line by the real parse
-    return None
 
 
 # {name} or {name|fallback words}; "${VAR}" is shell syntax in an answer, not a placeholder.
@@ -148,7 +61,7 @@ PLACEHOLDER = re.compile(r"(?<!\$)\{([A-Za-z_]+)(?:\|([^{}]*))?\}")
 PLACEHOLDERS = ("company",)
 
 
-def _check_placeholders(parsed: _Parsed, data: Any, path: tuple, problems: list[Problem]):
+def _check_placeholders(parsed: Parsed, data: Any, path: tuple, problems: list[Problem]):
     if isinstance(data, dict):
         for key, value in data.items():
             _check_placeholders(parsed, value, path + (key,), problems)
@@ -158,7 +71,7 @@ def _check_placeholders(parsed: _Parsed, data: Any, path: tuple, problems: list[
     elif isinstance(data, str):
         for match in PLACEHOLDER.finditer(data):
             if match.group(1) not in PLACEHOLDERS:
-                line, col = parsed.position(path) or (None, None)
+                line, col = parsed.position_in_text(path, match.start()) or (None, None)
                 problems.append(Problem(
                     parsed.path, line, col, _dotted(path),
                     "unknown placeholder; the only one is {company} (or {company|fallback words})",
@@ -231,7 +144,7 @@ def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
 _UNION_BRANCHES = {"str", "TagRef"}
 
 
-def _validate(parsed: _Parsed, model: type[BaseModel], problems: list[Problem]):
+def _validate(parsed: Parsed, model: type[BaseModel], problems: list[Problem]):
     if parsed.data is None:
         problems.append(Problem(parsed.path, 1, 1, "", "file is empty"))
         return None
@@ -249,10 +162,17 @@ def _validate(parsed: _Parsed, model: type[BaseModel], problems: list[Problem]):
         return None
 
 
-def _files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+def _files(folder: Path, shown: Path, problems: list[Problem]) -> list[Path]:
+    """The YAML files of one folder, in name order; an unreadable folder is a problem."""
+    try:
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES
+                      and (p.is_file() or p.is_symlink()))
+    except OSError as error:
+        problems.append(Problem(shown, None, None, "",
+                                f"cannot be read: {error.strerror or error}"))
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
 
 
 def load_bank(content_dir: Path) -> Bank:
@@ -262,14 +182,21 @@ def load_bank(content_dir: Path) -> Bank:
     if not content_dir.is_dir():
         raise ContentError([Problem(content_dir, None, None, "",
                                     "content folder does not exist")])
-    question_files = _files(content_dir / "questions")
+    trusted = content_dir.resolve() == CONTENT_DIR.resolve()
+
+    def shown(path: Path) -> Path:
+        return _display(path, content_dir)
+
+    def parse(path: Path) -> Parsed | None:
+        return parse_yaml(path, shown(path), content_dir, problems, trusted)
+
+    question_files = _files(content_dir / "questions", shown(content_dir / "questions"), problems)
+    if problems:
+        raise ContentError(problems)
     if not question_files:
         raise ContentError([Problem(content_dir, None, None, "",
                                     "content folder has no questions: expected "
                                     "questions/*.yaml (see docs/content-format.md)")])
-
-    def shown(path: Path) -> Path:
-        return _display(path, content_dir)
 
     questions: dict[str, Question] = {}
     where: dict[tuple[str, str], tuple[Path, Position]] = {}
@@ -278,7 +205,7 @@ def load_bank(content_dir: Path) -> Bank:
     unchecked: set[str] = set()
     unreadable_question_file = False
     for path in question_files:
-        parsed = parse_yaml(path, shown(path), problems)
+        parsed = parse(path)
         if parsed is None or not isinstance(parsed.data, dict) \
                 or not isinstance(parsed.data.get("questions"), list):
             unreadable_question_file = True  # its ids are unknown: don't echo them as missing
@@ -299,7 +226,7 @@ def load_bank(content_dir: Path) -> Bank:
     workbook = None
     workbook_path = content_dir / "workbook.yaml"
     if workbook_path.is_file():
-        parsed = parse_yaml(workbook_path, shown(workbook_path), problems)
+        parsed = parse(workbook_path)
         if parsed is not None:
             workbook = _validate(parsed, WorkbookText, problems)
     else:
@@ -308,8 +235,8 @@ def load_bank(content_dir: Path) -> Bank:
 
     ask_groups: list[AskGroup] = []
     group_where: dict[str, tuple[Path, Position]] = {}
-    for path in _files(content_dir / "ask"):
-        parsed = parse_yaml(path, shown(path), problems)
+    for path in _files(content_dir / "ask", shown(content_dir / "ask"), problems):
+        parsed = parse(path)
         loaded = parsed and _validate(parsed, AskFile, problems)
         if not loaded:
             continue
@@ -325,12 +252,12 @@ def load_bank(content_dir: Path) -> Bank:
             ask_groups.append(group)
 
     roles: dict[str, Role] = {}
-    role_files = _files(content_dir / "roles")
+    role_files = _files(content_dir / "roles", shown(content_dir / "roles"), problems)
     if not role_files:
         problems.append(Problem(shown(content_dir / "roles"), None, None, "",
                                 "no roles: expected roles/*.yaml naming the questions to print"))
     for path in role_files:
-        parsed = parse_yaml(path, shown(path), problems)
+        parsed = parse(path)
         role = parsed and _validate(parsed, Role, problems)
         if not role:
             continue
@@ -350,7 +277,7 @@ def load_bank(content_dir: Path) -> Bank:
     return Bank(content_dir, workbook, questions, ask_groups, roles)
 
 
-def _valid_questions(parsed: _Parsed, problems: list[Problem], unchecked: set[str]):
+def _valid_questions(parsed: Parsed, problems: list[Problem], unchecked: set[str]):
     """(index, Question) for each valid question; problems for the others.
 
     Valid questions beside an invalid one are still kept, so one typo does not make every
@@ -372,7 +299,7 @@ def _valid_questions(parsed: _Parsed, problems: list[Problem], unchecked: set[st
     return valid
 
 
-def _check_role_references(role: Role, parsed: _Parsed, questions: dict[str, Question],
+def _check_role_references(role: Role, parsed: Parsed, questions: dict[str, Question],
                            group_ids: dict, unchecked: set[str], problems: list[Problem]):
     tags = {tag for q in questions.values() for tag in q.tags}
     for index, ref in enumerate(role.questions):

@@ -11,13 +11,12 @@ import logging
 import mimetypes
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from guidegen.errors import RenderError
-from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
+from guidegen.paths import CONTENT_DIR, STYLES_DIR, TEMPLATES_DIR
 
 # 2000-01-01T00:00:00Z: the only "time" a guidegen PDF carries (font subset headers).
 FIXED_EPOCH = "946684800"
@@ -40,6 +39,9 @@ class FetchLog:
 
 def _short(url: str) -> str:
     return url if len(url) <= 100 else url[:97] + "..."
+
+
+BUILT_IN = tuple(p.resolve() for p in (CONTENT_DIR, TEMPLATES_DIR, STYLES_DIR))
 
 
 def allowed_roots(content_dir: Path) -> tuple[Path, ...]:
@@ -74,6 +76,12 @@ def make_fetcher(roots: tuple[Path, ...], log: FetchLog):
             if not resolved.is_file():
                 log.refuse(url, "not a file")
                 raise ValueError(f"not a file: {url}")
+            if resolved.stat().st_nlink > 1 and not any(
+                    resolved.is_relative_to(root) for root in BUILT_IN):
+                # A second hard link can be any file on the disk; the built-in folders are
+                # exempt because installers such as uv hard-link package files.
+                log.refuse(url, "a file with more than one hard link")
+                raise ValueError(f"refused hard-linked file {url}")
             mime = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
             return URLFetcherResponse(resolved.as_uri(), resolved.read_bytes(),
                                       {"Content-Type": mime})
@@ -130,49 +138,6 @@ def render_document(html: str, base_dir: Path, roots: tuple[Path, ...], log: Fet
         document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                    url_fetcher=fetcher)
         return document.render()
-
-
-def write_atomically(path: Path, write) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, then move it into place.
-
-    A failed or interrupted build leaves any earlier file at ``path`` untouched. A symbolic
-    link is followed (its target is replaced); a device, pipe or folder is refused rather
-    than replaced by a regular file. An existing file keeps its permissions.
-    """
-    path = Path(path)
-    if path.is_symlink():
-        path = path.resolve()
-    if path.exists() and not path.is_file():
-        raise RenderError(f"cannot write {path}: it exists and is not a regular file")
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    directory = path.parent
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
-                                             dir=directory)
-    except OSError as exc:
-        raise RenderError(f"cannot write to {directory}: {exc.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException as exc:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise RenderError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def pdf_bytes(document, tagged: bool = True, **options) -> bytes:

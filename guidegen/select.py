@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from guidegen import clock
 from guidegen.choices import EDITIONS
 from guidegen.errors import UsageError
 from guidegen.load import Bank
@@ -83,6 +84,8 @@ class Selection:
 
 def resolve_role(bank: Bank, wanted: str | None) -> Role:
     """A role by id, unique prefix or initials; UsageError lists the valid choices."""
+    if wanted is None and DEFAULT_ROLE not in bank.roles and len(bank.roles) == 1:
+        return next(iter(bank.roles.values()))  # a pack with one role: that is the default
     wanted = (wanted or DEFAULT_ROLE).strip().lower()
     if wanted in bank.roles:
         return bank.roles[wanted]
@@ -129,9 +132,28 @@ def _check_names(given: tuple[str, ...], known: set[str], option: str) -> None:
                          f"this role has: {', '.join(sorted(known))}")
 
 
+# Spellings people type for a kind: American English, and the singular of "behaviours".
+KIND_ALIASES = {"behavioral": "behavioural", "behaviour": "behavioural",
+                "behavior": "behavioural"}
+
+
+def kind_names(given: tuple[str, ...]) -> tuple[str, ...]:
+    """--kinds values with their aliases resolved; UsageError with a suggestion otherwise."""
+    kinds = tuple(KIND_ALIASES.get(kind, kind) for kind in given)
+    unknown = [kind for kind in kinds if kind not in KINDS]
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], list(KINDS) + list(KIND_ALIASES), n=1)
+        hint = f" (did you mean {KIND_ALIASES.get(close[0], close[0])}?)" if close else ""
+        raise UsageError(f"--kinds: unknown {', '.join(unknown)}{hint}; "
+                         f"the kinds are: {', '.join(KINDS)}")
+    return kinds
+
+
 def narrow(questions: list[Question], criteria: Criteria) -> list[Question]:
     """Apply --kinds, --tags, --exclude-tags, then --count/--seed; keeps the role's order."""
-    _check_names(criteria.kinds, set(KINDS), "--kinds")
+    criteria = replace(criteria, kinds=kind_names(criteria.kinds))
     role_tags = {tag for q in questions for tag in q.tags}
     _check_names(criteria.tags, role_tags, "--tags")
     _check_names(criteria.exclude_tags, role_tags, "--exclude-tags")
@@ -189,7 +211,7 @@ def _study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
     start = personal.start
     if personal.date:
         if start is None:
-            start = max(dt.date.today(), personal.date - dt.timedelta(days=DEFAULT_PLAN_DAYS))
+            start = max(clock.today(), personal.date - dt.timedelta(days=DEFAULT_PLAN_DAYS))
         days = (personal.date - start).days
         if days < 1:
             raise UsageError(f"the interview date {personal.date} must be after the plan's "

@@ -1,8 +1,21 @@
-"""Shared fixtures: workbooks are built once per test session, through the real CLI."""
+"""Shared fixtures. Every PDF that several tests read is built once per session, in the
+background, two at a time.
+
+The books are listed in ``BOOKS`` (a fixture name and the guidegen command that makes it).
+After collection, the books the selected tests use are started in a pool of two threads,
+each running ``python -m guidegen`` in its own process, in the order the tests will need
+them; a test waits only for its own book. That keeps both cores busy while the first tests run,
+and a book nobody selected is never built.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,11 +26,35 @@ from guidegen.paths import CONTENT_DIR
 from tests.pdfread import Workbook
 
 DATA = Path(__file__).parent / "data"
+WORKSHOP_CSV = [
+    ["name", "company", "email"],
+    ["Ada Lovelace", "Acme", "ada@example.com"],
+    ["Grace Hopper", "Acme", ""],
+    ["Ada Lovelace", "Acme", ""],
+    ["", "Acme", "nobody@example.com"],
+    ["Alan Turing", "Acme", ""],
+]
+
+# fixture name -> the guidegen arguments that make it (the output path is added)
+BOOKS: dict[str, list[str]] = {
+    "default_workbook": ["build"],
+    "letter_workbook": ["build", "--paper", "letter"],
+    "fillable_workbook": ["build", "--fillable"],
+    "sre_workbook": ["build", "--role", "sre"],
+    "cloud_workbook": ["build", "--role", "cloud"],
+    "platform_workbook": ["build", "--role", "platform"],
+    "practice_workbook": ["build", "--edition", "practice", "--kinds", "behavioural,technical"],
+    "facilitator_workbook": ["build", "--edition", "facilitator", "--kinds",
+                             "behavioural,technical"],
+    "study_bt_workbook": ["build", "--kinds", "behavioural,technical"],
+    "booklet_workbook": ["build", "--role", "platform", "--booklet", "--name", "Ann"],
+    "workshop": ["batch", "{csv}", "--combined", "--jobs", "2"],
+}
 
 
-def run_cli(*args: str):
+def run_cli(*args: str, input: str | None = None):
     """Run guidegen in-process; returns Click's Result (exit_code, stdout, stderr)."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, input=input)
 
 
 def build(out: Path, *options: str) -> Workbook:
@@ -26,18 +63,103 @@ def build(out: Path, *options: str) -> Workbook:
     return Workbook(out)
 
 
-@pytest.fixture(scope="session")
-def default_workbook(tmp_path_factory) -> Workbook:
-    workbook = build(tmp_path_factory.mktemp("default") / "devops.pdf")
-    yield workbook
-    workbook.close()
+def guidegen_env() -> dict[str, str]:
+    """The environment of a guidegen subprocess: this one, without a fixed build time."""
+    return {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
 
 
-@pytest.fixture(scope="session")
-def letter_workbook(tmp_path_factory) -> Workbook:
-    workbook = build(tmp_path_factory.mktemp("letter") / "devops-letter.pdf", "--paper", "letter")
-    yield workbook
-    workbook.close()
+def write_csv(path: Path, rows: list[list[str]], bom: bool = False) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    return path
+
+
+class _Books:
+    """Background builds of the shared books, started once collection knows which are used."""
+
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="guidegen-books-"))
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="book")
+        self.futures: dict[str, Future] = {}
+
+    def start(self, names: list[str]) -> None:
+        for name in names:
+            if name not in self.futures:
+                self.futures[name] = self.pool.submit(self._make, name)
+
+    def _make(self, name: str) -> Path:
+        args = list(BOOKS[name])
+        if args[0] == "batch":
+            folder = self.folder / name
+            folder.mkdir()
+            csv_path = write_csv(folder / "attendees.csv", WORKSHOP_CSV, bom=True)
+            args = [arg.replace("{csv}", str(csv_path)) for arg in args]
+            out = folder / "out"
+            args += ["--out-dir", str(out)]
+        else:
+            out = self.folder / f"{name}.pdf"
+            args += ["--out", str(out)]
+        done = subprocess.run([sys.executable, "-m", "guidegen", *args], capture_output=True,
+                              text=True, cwd=self.folder, env=guidegen_env(), check=False)
+        expected = (0, 1) if args[0] == "batch" else (0,)  # the workshop has one bad row
+        if done.returncode not in expected:
+            raise RuntimeError(f"guidegen {' '.join(args)} failed:\n{done.stderr}")
+        (self.folder / f"{name}.log").write_text(
+            f"{done.returncode}\n{done.stdout}\n--stderr--\n{done.stderr}", encoding="utf-8")
+        return out
+
+    def get(self, name: str) -> Path:
+        self.start([name])
+        return self.futures[name].result()
+
+    def log(self, name: str) -> tuple[int, str, str]:
+        code, rest = (self.folder / f"{name}.log").read_text(encoding="utf-8").split("\n", 1)
+        stdout, stderr = rest.split("\n--stderr--\n", 1)
+        return int(code), stdout, stderr
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_BOOKS = _Books()
+
+
+def pytest_collection_finish(session):
+    wanted = []
+    for item in session.items:
+        for name in getattr(item, "fixturenames", ()):
+            if name in BOOKS and name not in wanted:
+                wanted.append(name)
+    _BOOKS.start(wanted)
+
+
+def pytest_unconfigure(config):
+    _BOOKS.close()
+
+
+def _book_fixture(name: str):
+    if BOOKS[name][0] == "batch":
+        @pytest.fixture(scope="session", name=name)
+        def batch_fixture():
+            out = _BOOKS.get(name)
+            return out, _BOOKS.log(name)
+
+        return batch_fixture
+
+    @pytest.fixture(scope="session", name=name)
+    def book_fixture():
+        workbook = Workbook(_BOOKS.get(name))
+        yield workbook
+        workbook.close()
+
+    return book_fixture
+
+
+for _name in BOOKS:
+    globals()[f"_fixture_{_name}"] = _book_fixture(_name)
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +173,23 @@ def content_copy(tmp_path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT_DIR, target)
     return target
+
+
+@pytest.fixture
+def tiny_pack(tmp_path) -> Path:
+    """A writable copy of a three-question pack that lays out in a fraction of a second."""
+    target = tmp_path / "tiny"
+    shutil.copytree(DATA / "tiny", target)
+    return target
+
+
+@pytest.fixture
+def frozen_today(monkeypatch):
+    """Freeze guidegen's clock at Monday 1 March 2027."""
+    import datetime as dt
+
+    from guidegen import clock
+
+    day = dt.date(2027, 3, 1)
+    monkeypatch.setattr(clock, "today", lambda: day)
+    return day

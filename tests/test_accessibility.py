@@ -53,21 +53,17 @@ def test_headings_in_order_and_lists_as_lists(default_workbook):
     assert "/Table" in types  # the study plan and story bank grids
 
 
-def test_fields_have_accessible_names_in_a_tagged_fillable_file(tmp_path):
-    from tests.conftest import build
-
-    book = build(tmp_path / "fill.pdf", "--fillable", "--count", "3")
-    with pikepdf.open(book.path) as pdf:
-        assert "/StructTreeRoot" in pdf.Root
-        widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", [])
-                   if a.get("/Subtype") == "/Widget"]
-        assert widgets and all(str(w.get("/TU", "")).strip() for w in widgets)
-    book.close()
+def test_fields_have_accessible_names_in_a_tagged_fillable_file(fillable_workbook):
+    pdf = fillable_workbook.pdf
+    assert "/StructTreeRoot" in pdf.Root
+    widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", [])
+               if a.get("/Subtype") == "/Widget"]
+    assert widgets and all(str(w.get("/TU", "")).strip() for w in widgets)
 
 
 def test_body_text_is_at_least_10_points(default_workbook):
-    small = {(c["fontname"], round(c["size"], 1)) for page in default_workbook.plumber.pages
-             for c in page.chars if "Serif" in c["fontname"] and c["size"] < 9.95}
+    small = {(c.font, c.size) for n in range(1, default_workbook.page_count + 1)
+             for c in default_workbook.chars(n) if "Serif" in c.font and c.size < 9.95}
     assert not small, small
 
 
@@ -81,11 +77,10 @@ def _luminance(rgb) -> float:
 def test_text_contrast_is_at_least_4_5_to_1(default_workbook):
     darkest_background = _luminance((0xf1 / 255,) * 3)  # the tip panel, #f1f1f1
     worst = 21.0
-    for page in default_workbook.plumber.pages:
-        for char in page.chars:
-            colour = char["non_stroking_color"] or (0,)
-            colour = tuple(colour) * 3 if len(colour) == 1 else tuple(colour)
-            worst = min(worst, (darkest_background + 0.05) / (_luminance(colour) + 0.05))
+    for number in range(1, default_workbook.page_count + 1):
+        for char in default_workbook.chars(number):
+            ratio = (darkest_background + 0.05) / (_luminance(char.colour) + 0.05)
+            worst = min(worst, ratio)
     assert worst >= 4.5, worst
 
 

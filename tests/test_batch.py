@@ -2,48 +2,32 @@
 
 from __future__ import annotations
 
-import csv
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
-from guidegen.batch import safe_stem
-from tests.conftest import run_cli
+from guidegen.attendees import file_stem, read_attendees, spreadsheet_safe
+from guidegen.batch import read_manifest
+from guidegen.errors import UsageError
+from tests.conftest import build, guidegen_env, run_cli, write_csv
 from tests.pdfread import Workbook
 
 
-def write_csv(path: Path, rows: list[list[str]], bom: bool = False) -> Path:
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
-        csv.writer(stream).writerows(rows)
-    return path
-
-
 def manifest(folder: Path, name: str = "manifest.csv") -> list[dict]:
-    with (folder / name).open(encoding="utf-8", newline="") as stream:
-        return list(csv.DictReader(stream))
+    return read_manifest(folder / name)
 
 
-@pytest.fixture(scope="module")
-def workshop(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("workshop")
-    attendees = write_csv(folder / "attendees.csv", [
-        ["name", "company", "email"],
-        ["Ada Lovelace", "Acme", "ada@example.com"],
-        ["Grace Hopper", "Acme", ""],
-        ["Ada Lovelace", "Acme", ""],
-        ["", "Acme", "nobody@example.com"],
-        ["Alan Turing", "Acme", ""],
-    ], bom=True)
-    out = folder / "out"
-    result = run_cli("batch", attendees, "--out-dir", out, "--combined")
-    return out, result
+# ---- the shared workshop: five rows, one bad, two workers, a combined file ----
 
-
-def test_a_bad_row_is_reported_and_the_others_are_written(workshop):
-    out, result = workshop
-    assert result.exit_code == 1
-    assert "row 5: empty name" in result.stderr
+def test_a_bad_row_is_reported_once_and_the_others_are_written(workshop):
+    out, (code, stdout, stderr) = workshop
+    assert code == 1
+    assert stderr.count("row 5: empty name") == 1, stderr
     rows = manifest(out)
     assert [(r["row"], r["name"], r["file"], r["status"]) for r in rows] == [
         ("2", "Ada Lovelace", "ada-lovelace.pdf", "ok"),
@@ -52,73 +36,193 @@ def test_a_bad_row_is_reported_and_the_others_are_written(workshop):
         ("5", "", "", "error: empty name"),
         ("6", "Alan Turing", "alan-turing.pdf", "ok"),
     ]
+    assert rows[2]["note"].startswith("numbered")
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["ada-lovelace.pdf", "ada-lovelace-2.pdf", "grace-hopper.pdf", "alan-turing.pdf",
          "manifest.csv", "_combined.pdf"])
 
 
+def test_without_a_terminal_each_row_is_one_line_in_csv_order(workshop):
+    _, (_, stdout, stderr) = workshop
+    lines = [line for line in stdout.splitlines() if line.startswith("row ")]
+    assert lines == ["row 2: ada-lovelace.pdf: ok", "row 3: grace-hopper.pdf: ok",
+                     "row 4: ada-lovelace-2.pdf: ok", "row 6: alan-turing.pdf: ok"]
+    assert stdout.splitlines()[-2].startswith("4 written, 0 skipped, 1 failed in ")
+
+
 def test_each_copy_has_its_name_on_the_cover_and_the_whole_workbook(workshop):
     out, _ = workshop
-    rows = [r for r in manifest(out) if r["status"] == "ok"]
-    for row in rows:
+    for row in (r for r in manifest(out) if r["status"] == "ok"):
         book = Workbook(out / row["file"])
         cover = book.page_texts[0]
         assert row["name"] in cover and "Acme" in cover
         others = {"Ada Lovelace", "Grace Hopper", "Alan Turing"} - {row["name"]}
         assert not any(name in cover for name in others)
         assert book.page_count == int(row["pages"])
-        assert book.reader.metadata.title.endswith(f"for {row['name']}")
+        assert int(row["sheets"]) == (book.page_count + 1) // 2
+        assert str(book.pdf.docinfo.Title).endswith(f"for {row['name']}")
         book.close()
 
 
-def test_contents_links_and_bookmarks_survive_personalisation(workshop):
+def test_contents_links_and_bookmarks_survive_personalisation(workshop, default_workbook):
     out, _ = workshop
     book = Workbook(out / "grace-hopper.pdf")
-    contents = [n for n, text in enumerate(book.page_texts, start=1)
-                if "Contents How to use this workbook" in text]
+    contents = [n for n in range(1, 7) if book.page_texts[n - 1].startswith("Contents")]
     entries = book.toc_entries(contents)
-    assert len(entries) > 25 and book.named_pages  # named destinations present
+    assert len(entries) > 25 and book.named_pages
     for entry in entries:
         assert entry.printed_page == entry.target_page, entry
-    assert sum(level == 2 for level, _, _ in book.outline()) == 26
+    questions = sum(level == 2 for level, _, _ in default_workbook.outline())
+    assert sum(level == 2 for level, _, _ in book.outline()) == questions
     book.close()
 
 
-def test_a_personalised_copy_is_at_most_a_fifth_larger_than_a_plain_build(workshop, tmp_path):
+def test_a_personalised_copy_is_at_most_a_fifth_larger_than_a_plain_build(workshop,
+                                                                          default_workbook):
     out, _ = workshop
-    plain = tmp_path / "plain.pdf"
-    assert run_cli("build", "--company", "Acme", "--out", plain).exit_code == 0
-    assert (out / "alan-turing.pdf").stat().st_size <= 1.2 * plain.stat().st_size
+    assert (out / "alan-turing.pdf").stat().st_size <= 1.2 * default_workbook.path.stat().st_size
 
 
 def test_combined_file_has_every_copy_each_on_a_right_hand_page(workshop):
     out, _ = workshop
-    reader = PdfReader(out / "_combined.pdf")
-    starts = [reader.get_destination_page_number(item) + 1 for item in reader.outline
-              if not isinstance(item, list)]
-    assert [item.title for item in reader.outline if not isinstance(item, list)] == [
-        "Ada Lovelace", "Grace Hopper", "Ada Lovelace", "Alan Turing"]
-    assert all(start % 2 == 1 for start in starts)
+    combined = Workbook(out / "_combined.pdf")
+    tops = [(title, page) for level, title, page in combined.outline() if level == 1]
+    assert [title for title, _ in tops] == ["Ada Lovelace", "Grace Hopper", "Ada Lovelace",
+                                            "Alan Turing"]
+    assert all(page % 2 == 1 for _, page in tops)
     pages = [int(r["pages"]) for r in manifest(out) if r["status"] == "ok"]
-    assert len(reader.pages) == sum(p + p % 2 for p in pages)
-    for start, name in zip(starts, ["Ada Lovelace", "Grace Hopper", "Ada Lovelace"]):
-        assert name in reader.pages[start - 1].extract_text()
+    assert combined.page_count == sum(p + p % 2 for p in pages)
+    for title, page in tops:
+        assert title in combined.page_texts[page - 1]
+    combined.close()
 
+
+def test_stamped_cover_details_sit_where_a_full_build_puts_them(workshop, tmp_path):
+    out, _ = workshop
+    full = build(tmp_path / "full.pdf", "--name", "Grace Hopper", "--company", "Acme",
+                 "--count", "3")
+
+    def positions(book):
+        return sorted((c.text, round(c.x0, 1), round(c.top, 1)) for c in book.chars(1)
+                      if c.text in "GraceHopperAcm" and c.size >= 14)
+
+    copy = Workbook(out / "grace-hopper.pdf")
+    assert positions(copy) == positions(full) != []
+    copy.close()
+    full.close()
+
+
+# ---- file names ----
 
 @pytest.mark.parametrize("name, stem", [
     ("../../etc/x", "etc-x"), ("a/b", "a-b"), ("Zoë 🚀 Star", "zoë-star"),
     ("محمد علي", "محمد-علي"), ("\u202eevil\u202c", "evil"), ("..", ""), ("  ", ""),
-    ("C:\\Windows\\x", "c-windows-x"),
+    ("C:\\Windows\\x", "c-windows-x"), ("CON", "con_"), ("nul", "nul_"), ("Com1", "com1_"),
 ])
 def test_safe_file_names(name, stem):
-    assert safe_stem(name) == stem
+    assert file_stem(name)[0] == stem
 
+
+def test_long_names_are_cut_by_bytes_and_the_manifest_says_so(tmp_path):
+    long_name = "𝔸" * 70  # 280 bytes in UTF-8: more than a file name may have
+    stem, note = file_stem(long_name)
+    assert len(stem.encode()) <= 120 and stem == "𝔸" * 30 and "shortened" in note
+    attendees = write_csv(tmp_path / "room.csv", [["name"], [long_name], [long_name], ["CON"]])
+    out = tmp_path / "out"
+    result = run_cli("batch", attendees, "--out-dir", out, "--content", tiny(), "-q")
+    assert result.exit_code == 0, result.stderr
+    rows = manifest(out)
+    assert [r["file"] for r in rows] == [f"{stem}.pdf", f"{stem}-2.pdf", "con_.pdf"]
+    assert "shortened" in rows[0]["note"] and "numbered" in rows[1]["note"]
+    assert "reserved" in rows[2]["note"]
+    assert all((out / r["file"]).stat().st_size > 1000 for r in rows)
+
+
+def tiny() -> Path:
+    return Path(__file__).parent / "data" / "tiny"
+
+
+# ---- hostile output folders and cells ----
+
+def test_a_symlink_in_the_output_folder_is_never_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ada.pdf").symlink_to("../victim.txt")
+    attendees = write_csv(tmp_path / "a.csv", [["name"], ["Ada"], ["Bob"]])
+    result = run_cli("batch", attendees, "--out-dir", out, "--content", tiny(), "-q")
+    assert result.exit_code == 1
+    assert victim.read_text() == "precious"
+    assert (out / "ada.pdf").is_symlink()
+    assert "row 2: cannot write" in result.stderr and "symbolic link" in result.stderr
+    assert (out / "bob.pdf").read_bytes().startswith(b"%PDF-")  # the batch went on
+
+
+def test_manifest_cells_cannot_run_as_spreadsheet_formulas(tmp_path):
+    names = ["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "Plain"]
+    attendees = write_csv(tmp_path / "room.csv", [["name"]] + [[n] for n in names])
+    out = tmp_path / "out"
+    assert run_cli("batch", attendees, "--out-dir", out, "--content", tiny(),
+                   "-q").exit_code == 0
+    raw = (out / "manifest.csv").read_text(encoding="utf-8")
+    import csv
+    import io
+
+    cells = [row[1] for row in csv.reader(io.StringIO(raw))][1:]
+    assert cells == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'-2", "'@SUM(A1)", "Plain"]
+    assert [r["name"] for r in manifest(out)] == names  # and they read back as typed
+    assert spreadsheet_safe(3) == 3
+    assert spreadsheet_safe("\tx") == "'\tx" and spreadsheet_safe("\r=1") == "'\r=1"
+    # --skip-existing reads the same folder back and leaves every copy alone
+    again = run_cli("batch", attendees, "--out-dir", out, "--content", tiny(),
+                    "--skip-existing", "-q")
+    assert again.exit_code == 0
+    assert all(r["status"].startswith("skipped") for r in manifest(out))
+
+
+# ---- reading the CSV ----
+
+def test_semicolons_first_and_last_names_and_excel_headers(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("First Name;Last_Name;E-mail;Shoe size\nAda;Lovelace;a@x;5\n"
+                    "José;\"García; Jr.\";j@x;7\n", encoding="utf-8-sig")
+    table = read_attendees(path)
+    assert table.separator == ";"
+    assert [row.name for row in table.rows] == ["Ada Lovelace", "José García; Jr."]
+    assert table.unused_columns == ["Shoe size"]
+
+
+def test_an_unterminated_quote_is_reported_with_its_row(tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text('name,company\nAda,Acme\n"Bob,Initech\nCarol,Umbrella\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"broken.csv:3: a quoted cell .* never closed"):
+        read_attendees(path)
+
+
+def test_missing_name_column_is_a_usage_error(tmp_path):
+    attendees = write_csv(tmp_path / "bad.csv", [["person", "company"], ["Ann", "X"]])
+    result = run_cli("batch", attendees, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2 and "no name column" in result.stderr
+
+
+def test_unreadable_csv_rows_are_usage_errors(tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_text("name,company\nAda," + "x" * 200_000 + "\n", encoding="utf-8")
+    result = run_cli("batch", big, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2 and "big.csv:2: not a readable CSV row" in result.stderr
+    twice = write_csv(tmp_path / "twice.csv", [["name", "Full name"], ["A", "B"]])
+    result = run_cli("batch", twice, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2 and "names name more than once" in result.stderr
+
+
+# ---- hostile names, right-to-left names, shards, resuming ----
 
 def test_hostile_names_stay_inside_the_output_folder(tmp_path):
     attendees = write_csv(tmp_path / "hostile.csv", [
         ["name"], ["../../etc/x"], ["a/b"], ["Zoë 🚀 Star"], ["מרים כהן"], ["a/b"], [".."]])
     out = tmp_path / "out"
-    result = run_cli("batch", attendees, "--out-dir", out, "--role", "cloud", "-q")
+    result = run_cli("batch", attendees, "--out-dir", out, "--content", tiny(), "-q")
     assert result.exit_code == 0, result.stderr
     files = sorted(p.name for p in out.iterdir())
     assert files == sorted(["etc-x.pdf", "a-b.pdf", "zoë-star.pdf", "מרים-כהן.pdf", "a-b-2.pdf",
@@ -127,24 +231,16 @@ def test_hostile_names_stay_inside_the_output_folder(tmp_path):
     for file, name in (("etc-x.pdf", "../../etc/x"), ("a-b-2.pdf", "a/b"),
                        ("attendee-7.pdf", "..")):
         book = Workbook(out / file)
-        assert f"NAME {name} COMPANY" in book.page_texts[0]
+        assert name in book.page_texts[0]
         book.close()
-    # pdfminer cannot read a font map with an emoji in it; pypdf reads it as UTF-16 code units.
-    cover = PdfReader(out / "zoë-star.pdf").pages[0].extract_text()
-    cover = "".join(ch for ch in cover if ch.isalpha())
-    assert "Zoë" in cover and "Star" in cover
-
-
-def test_right_to_left_name_on_the_cover(tmp_path):
-    attendees = write_csv(tmp_path / "rtl.csv", [["name"], ["מרים כהן"], ["محمد علي"]])
-    out = tmp_path / "out"
-    assert run_cli("batch", attendees, "--out-dir", out, "-q").exit_code == 0
-    for file, word in (("מרים-כהן.pdf", "מרים"), ("محمد-علي.pdf", "علي")):
+    book = Workbook(out / "zoë-star.pdf")
+    assert "Zoë 🚀 Star" in book.page_texts[0]
+    book.close()
+    for file, word in (("מרים-כהן.pdf", "מרים"),):
         book = Workbook(out / file)
         cover = book.page_texts[0]
         book.close()
-        # Right-to-left text may come back in visual (reversed) order.
-        assert word in cover or word[::-1] in cover, cover
+        assert word in cover or word[::-1] in cover, cover  # visual order is allowed
 
 
 def test_shards_partition_the_rows_exactly(tmp_path):
@@ -153,120 +249,171 @@ def test_shards_partition_the_rows_exactly(tmp_path):
     out = tmp_path / "out"
     seen = []
     for k in (1, 2, 3):
-        result = run_cli("batch", attendees, "--out-dir", out, "--shard", f"{k}/3", "-q")
+        result = run_cli("batch", attendees, "--out-dir", out, "--shard", f"{k}/3", "-q",
+                         "--content", tiny())
         assert result.exit_code == 0, result.stderr
         seen.append([r["name"] for r in manifest(out, f"manifest-{k}-of-3.csv")])
-    assert sorted(sum(seen, [])) == sorted(names)
-    assert len(sum(seen, [])) == len(set(sum(seen, [])))
-    assert seen[0] == ["Person 1", "Person 4", "Person 7"]
+    assert seen == [["Person 1", "Person 4", "Person 7"], ["Person 2", "Person 5"],
+                    ["Person 3", "Person 6"]]
     assert len(list(out.glob("*.pdf"))) == 7
 
 
-def test_skip_existing_resumes_without_rewriting(tmp_path):
-    attendees = write_csv(tmp_path / "room.csv", [["name"], ["Ann"], ["Ben"]])
+def test_skip_existing_resumes_and_redoes_a_damaged_copy(tmp_path):
+    attendees = write_csv(tmp_path / "room.csv", [["name"], ["Ann"], ["Ben"], ["Cat"]])
     out = tmp_path / "out"
-    assert run_cli("batch", attendees, "--out-dir", out, "--shard", "1/2", "-q").exit_code == 0
+    assert run_cli("batch", attendees, "--out-dir", out, "--shard", "1/2", "-q",
+                   "--content", tiny()).exit_code == 0
     first = (out / "ann.pdf").stat().st_mtime_ns
-    result = run_cli("batch", attendees, "--out-dir", out, "--skip-existing")
+    (out / "cat.pdf").write_bytes(b"%PDF-1.7\ngarbage\n%%EOF\n")
+    result = run_cli("batch", attendees, "--out-dir", out, "--skip-existing",
+                     "--content", tiny())
     assert result.exit_code == 0
     assert (out / "ann.pdf").stat().st_mtime_ns == first
-    statuses = {r["name"]: r["status"] for r in manifest(out)}
-    assert statuses == {"Ann": "skipped: already there", "Ben": "ok"}
+    rows = {r["name"]: r for r in manifest(out)}
+    assert rows["Ann"]["status"] == "skipped: already there"
+    assert rows["Ben"]["status"] == rows["Cat"]["status"] == "ok"
+    assert rows["Ann"]["pages"] == rows["Cat"]["pages"] != ""
     assert "row 2: ann.pdf: skipped" in result.output
 
 
-def test_missing_name_column_is_a_usage_error(tmp_path):
-    attendees = write_csv(tmp_path / "bad.csv", [["full name", "company"], ["Ann", "X"]])
-    result = run_cli("batch", attendees, "--out-dir", tmp_path / "out")
-    assert result.exit_code == 2 and "no 'name' column" in result.stderr
-
-
-def test_batch_booklets(tmp_path):
-    attendees = write_csv(tmp_path / "room.csv", [["name", "role"], ["Ann", "platform"]])
+def test_batch_booklet_manifest_counts_the_pages_in_the_file(tmp_path):
+    attendees = write_csv(tmp_path / "room.csv", [["name"], ["Ann"]])
     out = tmp_path / "out"
-    result = run_cli("batch", attendees, "--out-dir", out, "--booklet", "-q")
+    result = run_cli("batch", attendees, "--out-dir", out, "--booklet", "-q",
+                     "--content", tiny())
     assert result.exit_code == 0, result.stderr
     book = Workbook(out / "ann.pdf")
-    pages = int(manifest(out)[0]["pages"])
-    assert pages % 4 == 0 and book.page_count == pages // 2
-    width, height = book.page_size_mm(1)
-    assert (round(width), round(height)) == (297, 210)
-    # Sheet 1, front: the last page (notes) on the left, the cover on the right.
-    page = book.plumber.pages[0]
-    right = page.crop((page.width / 2, 0, page.width, page.height)).extract_text()
-    left = page.crop((0, 0, page.width / 2, page.height)).extract_text()
-    assert "Ann" in right and "Platform Engineer" in right
-    assert f"Page {pages} of {pages}" in left and "Notes" in left
+    (row,) = manifest(out)
+    assert int(row["pages"]) == book.page_count and int(row["sheets"]) == book.page_count // 2
+    assert [round(v) for v in book.page_size_mm(1)] == [297, 210]
     book.close()
-
-
-def test_stamped_cover_details_sit_where_a_full_build_puts_them(workshop, tmp_path):
-    out, _ = workshop
-    full = tmp_path / "full.pdf"
-    assert run_cli("build", "--name", "Grace Hopper", "--company", "Acme", "--out",
-                   full).exit_code == 0
-
-    def positions(path):
-        book = Workbook(path)
-        chars = [(c["text"], round(c["x0"], 1), round(c["top"], 1))
-                 for c in book.plumber.pages[0].chars if c["text"] in "GraceHopperAcm"]
-        book.close()
-        return sorted(chars)
-
-    assert positions(out / "grace-hopper.pdf") == positions(full)
-
-
-def test_fillable_copies_keep_unique_fields_in_the_combined_file(tmp_path):
-    attendees = write_csv(tmp_path / "room.csv", [["name", "role"], ["Ann", "sre"], ["Ben", "sre"]])
-    out = tmp_path / "out"
-    result = run_cli("batch", attendees, "--out-dir", out, "--fillable", "--combined", "-q")
-    assert result.exit_code == 0, result.stderr
-    single = PdfReader(out / "ann.pdf").get_fields()
-    assert "sre-toil/notes/1" in single and len(single) > 300
-    combined = PdfReader(out / "_combined.pdf").get_fields()
-    assert len(combined) == 2 * len(single)
-    assert "ann/sre-toil/notes/1" in combined and "ben/sre-toil/notes/1" in combined
 
 
 def test_company_from_a_csv_prints_as_typed(tmp_path):
     attendees = write_csv(tmp_path / "room.csv", [["name", "company"],
                                                   ["Ann", "<b>Evil</b> *Co*"]])
     out = tmp_path / "out"
-    assert run_cli("batch", attendees, "--out-dir", out, "-q").exit_code == 0
+    assert run_cli("batch", attendees, "--out-dir", out, "-q", "--role", "devops").exit_code == 0
     book = Workbook(out / "ann.pdf")
     text = " ".join(book.page_texts)
     book.close()
     assert "Why do you want to work at <b>Evil</b> *Co*?" in text
-    assert "to see whether you looked into the organisation" in text or "<b>Evil</b> *Co*" in text
+    # The placeholder in a Markdown field: the name is text, neither markup nor emphasis.
+    assert "reason to pick <b>Evil</b> *Co* over the next offer" in text
 
 
 def test_an_attendee_named_combined_keeps_their_copy(tmp_path):
     attendees = write_csv(tmp_path / "room.csv", [["name"], ["Combined"], ["Bob"]])
     out = tmp_path / "out"
-    assert run_cli("batch", attendees, "--out-dir", out, "--combined", "-q").exit_code == 0
-    assert "Combined" in PdfReader(out / "combined.pdf").pages[0].extract_text()
-    reader = PdfReader(out / "_combined.pdf")
-    assert [item.title for item in reader.outline if not isinstance(item, list)] == [
-        "Combined", "Bob"]
+    assert run_cli("batch", attendees, "--out-dir", out, "--combined", "-q",
+                   "--content", tiny()).exit_code == 0
+    book = Workbook(out / "combined.pdf")
+    assert "Combined" in book.page_texts[0]
+    book.close()
+    combined = Workbook(out / "_combined.pdf")
+    assert [t for level, t, _ in combined.outline() if level == 1] == ["Combined", "Bob"]
+    combined.close()
 
 
-def test_skip_existing_redoes_a_damaged_copy_and_reports_pages(tmp_path):
+def test_fillable_copies_keep_unique_fields_in_the_combined_file(tmp_path):
     attendees = write_csv(tmp_path / "room.csv", [["name"], ["Ann"], ["Ben"]])
     out = tmp_path / "out"
-    assert run_cli("batch", attendees, "--out-dir", out, "-q").exit_code == 0
-    (out / "ann.pdf").write_bytes(b"%PDF-1.7\ngarbage\n%%EOF\n")
-    result = run_cli("batch", attendees, "--out-dir", out, "--skip-existing", "--combined", "-q")
+    result = run_cli("batch", attendees, "--out-dir", out, "--fillable", "--combined", "-q",
+                     "--content", tiny())
     assert result.exit_code == 0, result.stderr
-    rows = {r["name"]: r for r in manifest(out)}
-    assert rows["Ann"]["status"] == "ok" and rows["Ben"]["status"].startswith("skipped")
-    assert rows["Ben"]["pages"] == rows["Ann"]["pages"] != ""
+    single = Workbook(out / "ann.pdf")
+    names = set(single.fields())
+    single.close()
+    assert "tiny-technical/notes/1" in names
+    combined = Workbook(out / "_combined.pdf")
+    both = set(combined.fields())
+    combined.close()
+    assert both == {f"{who}/{name}" for who in ("ann", "ben") for name in names}
 
 
-def test_unreadable_csv_rows_are_usage_errors(tmp_path):
-    big = tmp_path / "big.csv"
-    big.write_text("name,company\nAda," + "x" * 200_000 + "\n", encoding="utf-8")
-    result = run_cli("batch", big, "--out-dir", tmp_path / "out")
-    assert result.exit_code == 2 and "big.csv:2: not a readable CSV row" in result.stderr
-    twice = write_csv(tmp_path / "twice.csv", [["name", "name"], ["A", "B"]])
-    result = run_cli("batch", twice, "--out-dir", tmp_path / "out")
-    assert result.exit_code == 2 and "names name more than once" in result.stderr
+# ---- stopping: signals, killed parents ----
+
+def _batch_process(tmp_path: Path, rows: int, *extra: str) -> tuple[subprocess.Popen, Path]:
+    attendees = write_csv(tmp_path / "room.csv",
+                          [["name"]] + [[f"Person {n}"] for n in range(rows)])
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "guidegen", "batch", str(attendees), "--out-dir", str(out),
+         "--content", str(tiny()), "--jobs", "2", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=guidegen_env(),
+        start_new_session=True)
+    return process, out
+
+
+def _wait_for_copies(out: Path, count: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*.pdf"))) < count:
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "no copy was written within a minute"
+        time.sleep(0.05)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_stops_the_workers_and_writes_the_manifest(tmp_path, signum, code):
+    process, out = _batch_process(tmp_path, 400)
+    _wait_for_copies(out, 1, process)
+    workers = _children(process.pid)
+    assert workers, "expected worker processes"
+    if signum == signal.SIGINT:
+        os.killpg(process.pid, signum)  # Ctrl-C reaches the whole process group
+    else:
+        process.send_signal(signum)  # `kill PID` reaches the parent alone
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == code, stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    rows = manifest(out)
+    done = sum(r["status"] == "ok" for r in rows)
+    assert len(rows) == 400 and 0 < done < 400
+    assert all(r["status"] in ("ok", "not written: the batch was interrupted") for r in rows)
+    assert len(list(out.glob("*.pdf"))) == done
+    assert not list(out.glob(".guidegen-*")), "a temporary file was left behind"
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert "not written (interrupted)" in stdout.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_a_killed_parent(tmp_path):
+    process, out = _batch_process(tmp_path, 400)
+    _wait_for_copies(out, 1, process)
+    workers = _children(process.pid)
+    assert workers
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in workers):
+        assert time.monotonic() < deadline, "worker processes outlived their parent"
+        time.sleep(0.05)
+    written = len(list(out.glob("*.pdf")))
+    time.sleep(1)
+    assert len(list(out.glob("*.pdf"))) == written, "copies were still being written"
+    # Nothing holds the caller's pipes open any more: reading them reaches the end.
+    process.stdout.read()
+    process.stderr.read()
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
