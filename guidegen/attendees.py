@@ -26,28 +26,45 @@ SEPARATORS = ",;\t|"
 # Column names as spreadsheets and sign-up forms spell them, folded to lower case with single
 # spaces, and the field each one means.
 COLUMN_ALIASES = {
-    "name": "name", "full name": "name", "fullname": "name", "attendee": "name",
-    "participant": "name", "display name": "name",
-    "first name": "first_name", "firstname": "first_name", "given name": "first_name",
-    "forename": "first_name", "first": "first_name",
-    "last name": "last_name", "lastname": "last_name", "surname": "last_name",
-    "family name": "last_name", "last": "last_name",
-    "company": "company", "organisation": "company", "organization": "company",
+    "name": "name",
+    "full name": "name",
+    "fullname": "name",
+    "attendee": "name",
+    "participant": "name",
+    "display name": "name",
+    "first name": "first_name",
+    "firstname": "first_name",
+    "given name": "first_name",
+    "forename": "first_name",
+    "first": "first_name",
+    "last name": "last_name",
+    "lastname": "last_name",
+    "surname": "last_name",
+    "family name": "last_name",
+    "last": "last_name",
+    "company": "company",
+    "organisation": "company",
+    "organization": "company",
     "employer": "company",
-    "role": "role", "edition": "edition",
-    "date": "date", "interview date": "date",
-    "email": "email", "e-mail": "email", "email address": "email", "e-mail address": "email",
+    "role": "role",
+    "edition": "edition",
+    "date": "date",
+    "interview date": "date",
+    "email": "email",
+    "e-mail": "email",
+    "email address": "email",
+    "e-mail address": "email",
 }
 FIELDS = ("name", "company", "role", "edition", "date")
 
 
 @dataclass
 class Row:
-    number: int            # the CSV line the row starts on, the header being line 1
-    index: int             # 0-based position among the data rows (for --shard)
+    number: int  # the CSV line the row starts on, the header being line 1
+    index: int  # 0-based position among the data rows (for --shard)
     values: dict[str, str]
     file: str = ""
-    file_note: str = ""    # why the file name differs from the person's name, if it does
+    file_note: str = ""  # why the file name differs from the person's name, if it does
     status: str = "pending"
     pages: int | None = None
     sheets: int | None = None
@@ -97,17 +114,21 @@ def read_attendees(path: Path) -> Attendees:
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
-            raise UsageError(f"{shown} is {size / 1_048_576:.0f} MB; an attendee list may be at "
-                             f"most {MAX_CSV_BYTES // 1_048_576} MB")
+            raise UsageError(
+                f"{shown} is {size / 1_048_576:.0f} MB; an attendee list may be at "
+                f"most {MAX_CSV_BYTES // 1_048_576} MB"
+            )
         raw = path.read_bytes()
     except OSError as error:
         raise UsageError(f"cannot read {shown}: {error.strerror or error}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
-        raise UsageError(f"{shown}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); "
-                         "save it as 'CSV UTF-8'") from None
+        line = raw[: error.start].count(b"\n") + 1
+        raise UsageError(
+            f"{shown}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); "
+            "save it as 'CSV UTF-8'"
+        ) from None
     separator = _separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
@@ -115,18 +136,24 @@ def read_attendees(path: Path) -> Attendees:
         header = [COLUMN_ALIASES.get(_fold(cell), _fold(cell)) for cell in header_cells]
         has_name = "name" in header or "first_name" in header
         if not has_name:
-            hint = (" (the file looks separated by something other than commas; save it as "
-                    "comma- or semicolon-separated CSV)" if len(header) == 1 and header[0]
-                    and any(s in header[0] for s in " :") else "")
-            raise UsageError(f"{shown}:1: no name column in the header line; expected a column "
-                             "called name (or first name and last name), and optionally "
-                             f"{', '.join(FIELDS[1:])}{hint}")
+            hint = (
+                " (the file looks separated by something other than commas; save it as "
+                "comma- or semicolon-separated CSV)"
+                if len(header) == 1 and header[0] and any(s in header[0] for s in " :")
+                else ""
+            )
+            raise UsageError(
+                f"{shown}:1: no name column in the header line; expected a column "
+                "called name (or first name and last name), and optionally "
+                f"{', '.join(FIELDS[1:])}{hint}"
+            )
         known = set(COLUMN_ALIASES.values())
         repeated = sorted({key for key in header if key in known and header.count(key) > 1})
         if repeated:
             raise UsageError(f"{shown}:1: the header names {', '.join(repeated)} more than once")
-        unused = [cell for cell, key in zip(header_cells, header) if key not in known
-                  and cell.strip()]
+        unused = [
+            cell for cell, key in zip(header_cells, header) if key not in known and cell.strip()
+        ]
         rows = []
         start = reader.line_num + 1
         for cells in reader:
@@ -134,25 +161,32 @@ def read_attendees(path: Path) -> Attendees:
             number, start = start, reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line is not an attendee
-            values = {key: cells[i].strip() if i < len(cells) else ""
-                      for i, key in enumerate(header) if key in known}
+            values = {
+                key: cells[i].strip() if i < len(cells) else ""
+                for i, key in enumerate(header)
+                if key in known
+            }
             if not values.get("name"):
                 parts = (values.get("first_name", ""), values.get("last_name", ""))
                 values["name"] = " ".join(part for part in parts if part)
             rows.append(Row(number=number, index=len(rows), values=values))
     except csv.Error as error:
         if "end of data" in str(error) or "EOF" in str(error):
-            raise UsageError(f"{shown}:{start}: a quoted cell that starts in this row is never "
-                             'closed; add the missing " (or remove the stray one)') from None
-        raise UsageError(f"{shown}:{reader.line_num}: not a readable CSV row ({error})") \
-            from None
+            raise UsageError(
+                f"{shown}:{start}: a quoted cell that starts in this row is never "
+                'closed; add the missing " (or remove the stray one)'
+            ) from None
+        raise UsageError(f"{shown}:{reader.line_num}: not a readable CSV row ({error})") from None
     return Attendees(rows, separator, unused)
 
 
 def click_path(path: Path) -> str:
     """A path as text that can always be printed, even if its bytes are not UTF-8."""
-    return str(path).encode("utf-8", "replace").decode("utf-8") if _has_surrogates(str(path)) \
+    return (
+        str(path).encode("utf-8", "replace").decode("utf-8")
+        if _has_surrogates(str(path))
         else str(path)
+    )
 
 
 def _has_surrogates(text: str) -> bool:
@@ -179,7 +213,7 @@ def file_stem(name: str) -> tuple[str, str]:
         return "", "the name has no letters or digits to name a file with"
     stem = sanitize_filename(slug, platform="universal", max_len=MAX_STEM_BYTES)
     stem = stem.rstrip("-")
-    if len(stem.encode()) < len(slug.encode()) and stem.rstrip("_") == slug[:len(stem)]:
+    if len(stem.encode()) < len(slug.encode()) and stem.rstrip("_") == slug[: len(stem)]:
         return stem, f"file name shortened to {MAX_STEM_BYTES} bytes"
     if stem != slug:
         return stem, f"'{slug}' is a reserved file name on Windows"
@@ -198,8 +232,12 @@ def assign_files(rows: list[Row]) -> None:
             count += 1
             name = f"{stem}-{count}.pdf"
         if count > 1:
-            note = "; ".join(filter(None, [note, f"numbered: the file name {stem}.pdf is "
-                                                 "already used by an earlier row"]))
+            note = "; ".join(
+                filter(
+                    None,
+                    [note, f"numbered: the file name {stem}.pdf is already used by an earlier row"],
+                )
+            )
         # Case-folded, because two names differing only in case are one file on macOS and
         # Windows.
         used.add(name.casefold())

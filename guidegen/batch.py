@@ -147,8 +147,9 @@ def _sheets(pages: int, booklet: bool) -> int:
     return pages // 4 if booklet else (pages + 1) // 2
 
 
-def plan(bank: Bank, rows: list[Row], options: BatchOptions, jobs: int,
-         progress: Progress) -> list[list[_Work]]:
+def plan(
+    bank: Bank, rows: list[Row], options: BatchOptions, jobs: int, progress: Progress
+) -> list[list[_Work]]:
     """Check every row of the shard and share the work out between ``jobs`` workers.
 
     Rows that are skipped or refused are reported at once; the rest become work.
@@ -177,16 +178,23 @@ def plan(bank: Bank, rows: list[Row], options: BatchOptions, jobs: int,
             break
         half = len(largest.members) // 2
         work.remove(largest)
-        work += [_Work(largest.job, largest.members[:half]),
-                 _Work(largest.job, largest.members[half:])]
+        work += [
+            _Work(largest.job, largest.members[:half]),
+            _Work(largest.job, largest.members[half:]),
+        ]
     shares: list[list[_Work]] = [[] for _ in range(max(1, min(jobs, len(work))))]
     for item in sorted(work, key=lambda item: -item.cost):
         min(shares, key=lambda share: sum(i.cost for i in share)).append(item)
     return [share for share in shares if share]
 
 
-def run_batch(bank: Bank, rows: list[Row], options: BatchOptions,
-              progress: Progress | None = None, jobs: int = 1) -> BatchResult:
+def run_batch(
+    bank: Bank,
+    rows: list[Row],
+    options: BatchOptions,
+    progress: Progress | None = None,
+    jobs: int = 1,
+) -> BatchResult:
     """Write one PDF per row of the shard; a bad row is reported and skipped.
 
     Ctrl-C (KeyboardInterrupt) or ``Interrupted`` (the CLI turns SIGTERM into it) stops the
@@ -238,8 +246,9 @@ def _run_work(bank: Bank, item: _Work, options: BatchOptions, report) -> None:
     try:
         shared = Personal(company=job.company, date=job.date, start=options.start)
         selection = select(bank, job.role, shared, Criteria(), job.edition)
-        layout = Layout(paper=paper, edition=job.edition, cover_mode="base",
-                        fillable=options.fillable)
+        layout = Layout(
+            paper=paper, edition=job.edition, cover_mode="base", fillable=options.fillable
+        )
         rendered = render_workbook(bank, selection, layout, pad_to=4 if options.booklet else 1)
     except GuidegenError as error:
         report.body([])
@@ -249,11 +258,16 @@ def _run_work(bank: Bank, item: _Work, options: BatchOptions, report) -> None:
         return
     report.body(rendered.refused)
     for part in _overlay_batches(members):
-        overlays = render_pdf(bank, selection,
-                              replace(layout, cover_mode="overlay", fillable=False),
-                              "cover_overlay.html", [personal for _, personal in part])
-        _write_copies(part, rendered.pdf, rendered.pages, overlays, selection, bank, options,
-                      report)
+        overlays = render_pdf(
+            bank,
+            selection,
+            replace(layout, cover_mode="overlay", fillable=False),
+            "cover_overlay.html",
+            [personal for _, personal in part],
+        )
+        _write_copies(
+            part, rendered.pdf, rendered.pages, overlays, selection, bank, options, report
+        )
 
 
 def _overlay_batches(members):
@@ -263,6 +277,7 @@ def _overlay_batches(members):
     pair into the font's ToUnicode map, which pdfminer and pypdf cannot read, and with it
     every name in that document. Such names get a document of their own.
     """
+
     def astral(personal: Personal) -> bool:
         return any(ord(ch) > 0xFFFF for ch in f"{personal.name}{personal.company or ''}")
 
@@ -293,8 +308,14 @@ def _write_copies(members, body, pages, overlays, selection, bank, options, repo
 
 # ---- worker processes ----
 
-def _run_in_processes(bank: Bank, shares: list[list[_Work]], options: BatchOptions,
-                      progress: Progress, result: BatchResult) -> None:
+
+def _run_in_processes(
+    bank: Bank,
+    shares: list[list[_Work]],
+    options: BatchOptions,
+    progress: Progress,
+    result: BatchResult,
+) -> None:
     import multiprocessing
 
     # fork shares the loaded bank and imported modules with no start-up cost; elsewhere (or
@@ -302,13 +323,13 @@ def _run_in_processes(bank: Bank, shares: list[list[_Work]], options: BatchOptio
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
     messages = context.Queue()
-    by_number = {row.number: row for share in shares for item in share
-                 for row, _ in item.members}
+    by_number = {row.number: row for share in shares for item in share for row, _ in item.members}
     workers = []
     try:
         for share in shares:
-            worker = context.Process(target=_worker_main, args=(bank, share, options, messages,
-                                                                os.getpid()), daemon=True)
+            worker = context.Process(
+                target=_worker_main, args=(bank, share, options, messages, os.getpid()), daemon=True
+            )
             worker.start()
             numbers = {row.number for item in share for row, _ in item.members}
             workers.append((worker, numbers))
@@ -364,8 +385,10 @@ def _worker_died(worker, numbers: set[int], by_number: dict[int, Row], progress)
     for number in sorted(numbers):
         row = by_number[number]
         if row.status == "pending":
-            row.status = ("error: the worker process writing this copy stopped unexpectedly "
-                          f"(exit code {worker.exitcode})")
+            row.status = (
+                "error: the worker process writing this copy stopped unexpectedly "
+                f"(exit code {worker.exitcode})"
+            )
             progress.row_done(row)
 
 
@@ -382,8 +405,9 @@ class _Queued:
         self.messages.put(("row", row.number, row.status, row.pages, row.sheets))
 
 
-def _worker_main(bank: Bank, share: list[_Work], options: BatchOptions, messages,
-                 parent: int) -> None:
+def _worker_main(
+    bank: Bank, share: list[_Work], options: BatchOptions, messages, parent: int
+) -> None:
     _die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent decides what happens, so a worker
     # ignores it. SIGTERM (from the parent, or the kernel when the parent dies) exits through
@@ -423,6 +447,7 @@ def _die_with_parent(parent: int) -> None:
 
 # ---- combined file and manifest ----
 
+
 def _write_combined(rows: list[Row], options: BatchOptions) -> Path | None:
     import pikepdf
 
@@ -436,8 +461,10 @@ def _write_combined(rows: list[Row], options: BatchOptions) -> Path | None:
     name = "_combined.pdf" if n == 1 else f"_combined-{k}-of-{n}.pdf"
     path = options.out_dir / name
     try:
-        parts = [(row.name or row.file, Path(row.file).stem,
-                  (options.out_dir / row.file).read_bytes()) for row in done]
+        parts = [
+            (row.name or row.file, Path(row.file).stem, (options.out_dir / row.file).read_bytes())
+            for row in done
+        ]
         data = combine(parts)
     except (OSError, pikepdf.PdfError) as exc:
         raise RenderError(f"cannot combine the copies in {options.out_dir}: {exc}") from None
@@ -456,8 +483,15 @@ def write_manifest(result: BatchResult, options: BatchOptions) -> Path:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(MANIFEST_COLUMNS)
     for row in result.rows:
-        cells = [row.number, row.name, row.file if row.done else "", row.pages or "",
-                 row.sheets or "", row.status, row.file_note]
+        cells = [
+            row.number,
+            row.name,
+            row.file if row.done else "",
+            row.pages or "",
+            row.sheets or "",
+            row.status,
+            row.file_note,
+        ]
         writer.writerow([spreadsheet_safe(cell) for cell in cells])
     write_atomically(path, buffer.getvalue().encode("utf-8"))
     return path

@@ -21,8 +21,13 @@ class BuildResult:
     html_path: Path | None = None
 
 
-def render_pdf(bank: Bank, selection: Selection, layout: Layout,
-               template: str = "workbook.html", people: list[Personal] = ()) -> bytes:
+def render_pdf(
+    bank: Bank,
+    selection: Selection,
+    layout: Layout,
+    template: str = "workbook.html",
+    people: list[Personal] = (),
+) -> bytes:
     """One HTML template rendered to PDF bytes, untagged (used for cover overlays, which are
     stamped onto a tagged body as artifacts)."""
     html = render_html(selection, bank.workbook, layout, template, people)
@@ -38,8 +43,7 @@ class Rendered:
     html: str
 
 
-def render_workbook(bank: Bank, selection: Selection, layout: Layout,
-                    pad_to: int = 1) -> Rendered:
+def render_workbook(bank: Bank, selection: Selection, layout: Layout, pad_to: int = 1) -> Rendered:
     """The workbook as PDF bytes, with its page count, refused references and HTML.
 
     With ``pad_to`` (4 for a booklet) extra notes pages are added until the page count is a
@@ -54,12 +58,20 @@ def render_workbook(bank: Bank, selection: Selection, layout: Layout,
             data = pdf_bytes(document, pdf_forms=layout.fillable)
             return Rendered(data, len(document.pages), log.refused, html)
         layout = replace(layout, notes_pages=layout.notes_pages + missing)
-    raise RenderError("could not pad the booklet to a multiple of 4 pages: the notes pages "
-                      "did not lay out one page each")
+    raise RenderError(
+        "could not pad the booklet to a multiple of 4 pages: the notes pages "
+        "did not lay out one page each"
+    )
 
 
-def build_pdf(bank: Bank, selection: Selection, layout: Layout, out: Path,
-              write_html: bool = False, booklet: bool = False) -> BuildResult:
+def build_pdf(
+    bank: Bank,
+    selection: Selection,
+    layout: Layout,
+    out: Path,
+    write_html: bool = False,
+    booklet: bool = False,
+) -> BuildResult:
     if booklet:
         sheet = layout.paper
         layout = replace(layout, paper=BOOKLET_PAGE[sheet])

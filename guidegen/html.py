@@ -29,7 +29,7 @@ class Paper:
     inner: float
     outer: float
     cover_margin: tuple[float, float]
-    notes_page_lines: int   # rules that fit under the "Notes" heading at 8 mm pitch
+    notes_page_lines: int  # rules that fit under the "Notes" heading at 8 mm pitch
 
 
 PAPERS = {
@@ -43,8 +43,11 @@ BOOKLET_PAGE = {"a4": "a5", "letter": "half-letter"}
 DEFAULT_COMPANY_WORDS = "this company"
 
 
-EDITION_TITLES = {"study": "Study edition", "practice": "Practice edition",
-                  "facilitator": "Facilitator edition · answer key"}
+EDITION_TITLES = {
+    "study": "Study edition",
+    "practice": "Practice edition",
+    "facilitator": "Facilitator edition · answer key",
+}
 
 
 @dataclass(frozen=True)
@@ -147,8 +150,13 @@ def document_title(selection: Selection, workbook: WorkbookText) -> str:
     return title
 
 
-def render_html(selection: Selection, workbook: WorkbookText, layout: Layout = Layout(),
-                template_name: str = "workbook.html", people: list[Personal] = ()) -> str:
+def render_html(
+    selection: Selection,
+    workbook: WorkbookText,
+    layout: Layout = Layout(),
+    template_name: str = "workbook.html",
+    people: list[Personal] = (),
+) -> str:
     """The whole workbook as an HTML string, its stylesheet linked by file URL.
 
     ``template_name="cover_overlay.html"`` with ``people`` gives instead one page per person

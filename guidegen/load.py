@@ -44,8 +44,9 @@ def _display(file: Path, content_dir: Path) -> Path:
         return file
 
 
-def parse_yaml(path: Path, shown_as: Path, root: Path, problems: list[Problem],
-               trusted: bool = False) -> Parsed | None:
+def parse_yaml(
+    path: Path, shown_as: Path, root: Path, problems: list[Problem], trusted: bool = False
+) -> Parsed | None:
     """One content file read safely (see guidegen.yamlread) with its placeholders checked."""
     text = read_text(path, shown_as, root, problems, trusted)
     if text is None:
@@ -72,15 +73,28 @@ def _check_placeholders(parsed: Parsed, data: Any, path: tuple, problems: list[P
         for match in PLACEHOLDER.finditer(data):
             if match.group(1) not in PLACEHOLDERS:
                 line, col = parsed.position_in_text(path, match.start()) or (None, None)
-                problems.append(Problem(
-                    parsed.path, line, col, _dotted(path),
-                    "unknown placeholder; the only one is {company} (or {company|fallback words})",
-                    repr(match.group(0))))
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        line,
+                        col,
+                        _dotted(path),
+                        "unknown placeholder; the only one is {company} "
+                        "(or {company|fallback words})",
+                        repr(match.group(0)),
+                    )
+                )
 
 
-_TYPE_WORDS = {"string_type": "text", "list_type": "a list", "int_type": "a whole number",
-               "int_parsing": "a whole number", "dict_type": "a mapping of field: value",
-               "model_type": "a mapping of field: value", "bool_type": "true or false"}
+_TYPE_WORDS = {
+    "string_type": "text",
+    "list_type": "a list",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "dict_type": "a mapping of field: value",
+    "model_type": "a mapping of field: value",
+    "bool_type": "true or false",
+}
 
 
 def _value_text(value: Any) -> str:
@@ -105,8 +119,7 @@ def _plain_words(error: dict, model: type[BaseModel], loc: tuple) -> tuple[str, 
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}", shown
     if kind == "string_pattern_mismatch":
-        return ("must be lowercase letters, digits and single hyphens, "
-                "like 'my-question-2'"), shown
+        return ("must be lowercase letters, digits and single hyphens, like 'my-question-2'"), shown
     if kind in ("too_short", "string_too_short"):
         if isinstance(value, str):
             return "must not be empty", ""
@@ -136,8 +149,9 @@ def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
             return []
         annotation = info.annotation
         args = getattr(annotation, "__args__", ())
-        current = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
-                       annotation)
+        current = next(
+            (a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), annotation
+        )
     return list(getattr(current, "model_fields", {}))
 
 
@@ -167,11 +181,15 @@ def _files(folder: Path, shown: Path, problems: list[Problem]) -> list[Path]:
     try:
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES
-                      and (p.is_file() or p.is_symlink()))
+        return sorted(
+            p
+            for p in folder.iterdir()
+            if p.suffix in YAML_SUFFIXES and (p.is_file() or p.is_symlink())
+        )
     except OSError as error:
-        problems.append(Problem(shown, None, None, "",
-                                f"cannot be read: {error.strerror or error}"))
+        problems.append(
+            Problem(shown, None, None, "", f"cannot be read: {error.strerror or error}")
+        )
         return []
 
 
@@ -180,8 +198,7 @@ def load_bank(content_dir: Path) -> Bank:
     content_dir = Path(content_dir)
     problems: list[Problem] = []
     if not content_dir.is_dir():
-        raise ContentError([Problem(content_dir, None, None, "",
-                                    "content folder does not exist")])
+        raise ContentError([Problem(content_dir, None, None, "", "content folder does not exist")])
     trusted = content_dir.resolve() == CONTENT_DIR.resolve()
 
     def shown(path: Path) -> Path:
@@ -194,9 +211,18 @@ def load_bank(content_dir: Path) -> Bank:
     if problems:
         raise ContentError(problems)
     if not question_files:
-        raise ContentError([Problem(content_dir, None, None, "",
-                                    "content folder has no questions: expected "
-                                    "questions/*.yaml (see docs/content-format.md)")])
+        raise ContentError(
+            [
+                Problem(
+                    content_dir,
+                    None,
+                    None,
+                    "",
+                    "content folder has no questions: expected "
+                    "questions/*.yaml (see docs/content-format.md)",
+                )
+            ]
+        )
 
     questions: dict[str, Question] = {}
     where: dict[tuple[str, str], tuple[Path, Position]] = {}
@@ -206,8 +232,11 @@ def load_bank(content_dir: Path) -> Bank:
     unreadable_question_file = False
     for path in question_files:
         parsed = parse(path)
-        if parsed is None or not isinstance(parsed.data, dict) \
-                or not isinstance(parsed.data.get("questions"), list):
+        if (
+            parsed is None
+            or not isinstance(parsed.data, dict)
+            or not isinstance(parsed.data.get("questions"), list)
+        ):
             unreadable_question_file = True  # its ids are unknown: don't echo them as missing
         if parsed is None:
             continue
@@ -215,10 +244,15 @@ def load_bank(content_dir: Path) -> Bank:
             pos = parsed.position(("questions", index, "id")) or (None, None)
             previous = where.get(("question", question.id))
             if previous:
-                problems.append(Problem(
-                    parsed.path, *pos, f"questions[{index}].id",
-                    f"duplicate id '{question.id}': already used at "
-                    f"{previous[0]}:{previous[1][0]}; ids must be unique"))
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        *pos,
+                        f"questions[{index}].id",
+                        f"duplicate id '{question.id}': already used at "
+                        f"{previous[0]}:{previous[1][0]}; ids must be unique",
+                    )
+                )
                 continue
             questions[question.id] = question
             where[("question", question.id)] = (parsed.path, pos)
@@ -230,8 +264,15 @@ def load_bank(content_dir: Path) -> Bank:
         if parsed is not None:
             workbook = _validate(parsed, WorkbookText, problems)
     else:
-        problems.append(Problem(shown(workbook_path), None, None, "",
-                                "missing: the how-to page and STAR steps come from it"))
+        problems.append(
+            Problem(
+                shown(workbook_path),
+                None,
+                None,
+                "",
+                "missing: the how-to page and STAR steps come from it",
+            )
+        )
 
     ask_groups: list[AskGroup] = []
     group_where: dict[str, tuple[Path, Position]] = {}
@@ -244,9 +285,15 @@ def load_bank(content_dir: Path) -> Bank:
             pos = parsed.position(("groups", index, "id"))
             if group.id in group_where:
                 first = group_where[group.id]
-                problems.append(Problem(parsed.path, *pos, f"groups[{index}].id",
-                                        f"duplicate group id '{group.id}': already used at "
-                                        f"{first[0]}:{first[1][0]}"))
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        *pos,
+                        f"groups[{index}].id",
+                        f"duplicate group id '{group.id}': already used at "
+                        f"{first[0]}:{first[1][0]}",
+                    )
+                )
                 continue
             group_where[group.id] = (parsed.path, pos)
             ask_groups.append(group)
@@ -254,8 +301,15 @@ def load_bank(content_dir: Path) -> Bank:
     roles: dict[str, Role] = {}
     role_files = _files(content_dir / "roles", shown(content_dir / "roles"), problems)
     if not role_files:
-        problems.append(Problem(shown(content_dir / "roles"), None, None, "",
-                                "no roles: expected roles/*.yaml naming the questions to print"))
+        problems.append(
+            Problem(
+                shown(content_dir / "roles"),
+                None,
+                None,
+                "",
+                "no roles: expected roles/*.yaml naming the questions to print",
+            )
+        )
     for path in role_files:
         parsed = parse(path)
         role = parsed and _validate(parsed, Role, problems)
@@ -263,9 +317,14 @@ def load_bank(content_dir: Path) -> Bank:
             continue
         if role.id in roles:
             first = where[("role", role.id)]
-            problems.append(Problem(parsed.path, *(parsed.position(("id",)) or (None, None)),
-                                    "id", f"duplicate role id '{role.id}': already used in "
-                                    f"{first[0]}"))
+            problems.append(
+                Problem(
+                    parsed.path,
+                    *(parsed.position(("id",)) or (None, None)),
+                    "id",
+                    f"duplicate role id '{role.id}': already used in {first[0]}",
+                )
+            )
             continue
         roles[role.id] = role
         where[("role", role.id)] = (parsed.path, parsed.position(()) or (1, 1))
@@ -299,8 +358,14 @@ def _valid_questions(parsed: Parsed, problems: list[Problem], unchecked: set[str
     return valid
 
 
-def _check_role_references(role: Role, parsed: Parsed, questions: dict[str, Question],
-                           group_ids: dict, unchecked: set[str], problems: list[Problem]):
+def _check_role_references(
+    role: Role,
+    parsed: Parsed,
+    questions: dict[str, Question],
+    group_ids: dict,
+    unchecked: set[str],
+    problems: list[Problem],
+):
     tags = {tag for q in questions.values() for tag in q.tags}
     for index, ref in enumerate(role.questions):
         loc = ("questions", index)
@@ -308,20 +373,39 @@ def _check_role_references(role: Role, parsed: Parsed, questions: dict[str, Ques
             continue
         if isinstance(ref, TagRef):
             if ref.tag not in tags:
-                problems.append(Problem(parsed.path, *(parsed.position(loc) or (None, None)),
-                                        _dotted(loc) + ".tag",
-                                        f"no question has the tag '{ref.tag}'", repr(ref.tag)))
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        *(parsed.position(loc) or (None, None)),
+                        _dotted(loc) + ".tag",
+                        f"no question has the tag '{ref.tag}'",
+                        repr(ref.tag),
+                    )
+                )
         elif ref not in questions:
             hint = _closest(ref, questions)
-            problems.append(Problem(parsed.path, *(parsed.position(loc) or (None, None)),
-                                    _dotted(loc), f"unknown question id{hint}", repr(ref)))
+            problems.append(
+                Problem(
+                    parsed.path,
+                    *(parsed.position(loc) or (None, None)),
+                    _dotted(loc),
+                    f"unknown question id{hint}",
+                    repr(ref),
+                )
+            )
     for index, extra in enumerate(role.ask):
         if extra.group not in group_ids:
             loc = ("ask", index, "group")
             known = ", ".join(group_ids) or "none defined in ask/*.yaml"
-            problems.append(Problem(parsed.path, *(parsed.position(loc) or (None, None)),
-                                    _dotted(loc), f"unknown ask group; known groups: {known}",
-                                    repr(extra.group)))
+            problems.append(
+                Problem(
+                    parsed.path,
+                    *(parsed.position(loc) or (None, None)),
+                    _dotted(loc),
+                    f"unknown ask group; known groups: {known}",
+                    repr(extra.group),
+                )
+            )
 
 
 def _closest(name: str, known) -> str:

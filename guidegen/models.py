@@ -9,8 +9,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 KINDS = ("general", "behavioural", "technical")
-KIND_TITLES = {"general": "General questions", "behavioural": "Behavioural questions",
-               "technical": "Technical questions"}
+KIND_TITLES = {
+    "general": "General questions",
+    "behavioural": "Behavioural questions",
+    "technical": "Technical questions",
+}
 STAR_KEYS = ("situation", "task", "action", "result")
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
@@ -30,27 +33,36 @@ class Question(_Strict):
     kind: Kind
     tags: list[Slug] = Field(min_length=1, description="Roles select questions by tag.")
     prompt: Text | None = Field(
-        None, description="Markdown: a scenario, log excerpt or code that belongs to the question "
-                          "itself, printed under the title.")
+        None,
+        description="Markdown: a scenario, log excerpt or code that belongs to the question "
+        "itself, printed under the title.",
+    )
     why: Text = Field(description="Markdown: why interviewers ask it.")
     answer_type: Literal["sample", "framework"] = Field(
-        "sample", description="sample: a worked answer; framework: steps to build one.")
+        "sample", description="sample: a worked answer; framework: steps to build one."
+    )
     answer: Text = Field(description="Markdown: the sample answer or answer framework.")
     key_points: list[Text] = Field(
-        default_factory=list, max_length=6,
-        description="A few short bullets (a line each): the answer in brief, for flashcards.")
+        default_factory=list,
+        max_length=6,
+        description="A few short bullets (a line each): the answer in brief, for flashcards.",
+    )
     tip: Text = Field(description="Markdown: how to make the answer your own.")
-    follow_ups: list[Text] = Field(default_factory=list,
-                                   description="Questions an interviewer may ask next.")
+    follow_ups: list[Text] = Field(
+        default_factory=list, description="Questions an interviewer may ask next."
+    )
     good_answer: Text | None = Field(None, description="Markdown: what a strong answer shows.")
     competency: Text | None = Field(
-        None, description="Behavioural questions: the competency tested (story-bank column).")
+        None, description="Behavioural questions: the competency tested (story-bank column)."
+    )
 
     @model_validator(mode="after")
     def _behavioural_needs_competency(self):
         if self.kind == "behavioural" and not self.competency:
-            raise ValueError("a behavioural question needs a 'competency' "
-                             "(for example: competency: Collaboration)")
+            raise ValueError(
+                "a behavioural question needs a 'competency' "
+                "(for example: competency: Collaboration)"
+            )
         return self
 
 
@@ -89,7 +101,8 @@ class Role(_Strict):
     summary: Text
     intro: Text = Field(description="Markdown: what interviews for this role look like.")
     questions: list[Slug | TagRef] = Field(
-        min_length=1, description="A question id, or {tag: name} for every question with it.")
+        min_length=1, description="A question id, or {tag: name} for every question with it."
+    )
     ask: list[RoleAsk] = Field(default_factory=list)
 
 

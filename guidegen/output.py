@@ -36,8 +36,10 @@ def check_name(path: Path) -> None:
     if not path.name:
         raise OutputError(f"cannot write {path}: it names no file")
     if size > NAME_MAX:
-        raise OutputError(f"cannot write {path.name[:40]}…: the file name is {size} bytes long "
-                          f"and file systems allow at most {NAME_MAX}; choose a shorter name")
+        raise OutputError(
+            f"cannot write {path.name[:40]}…: the file name is {size} bytes long "
+            f"and file systems allow at most {NAME_MAX}; choose a shorter name"
+        )
 
 
 def existing_kind(path: Path) -> str | None:
@@ -47,8 +49,9 @@ def existing_kind(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except NotADirectoryError:
-        raise OutputError(f"cannot write {path}: a part of the path is a file, not a folder") \
-            from None
+        raise OutputError(
+            f"cannot write {path}: a part of the path is a file, not a folder"
+        ) from None
     except OSError as error:
         raise OutputError(f"cannot write {path}: {_reason(error)}") from None
     if stat.S_ISLNK(mode):
@@ -64,13 +67,17 @@ def refuse_unwritable(path: Path) -> None:
     check_name(path)
     kind = existing_kind(path)
     if kind == "link":
-        raise OutputError(f"cannot write {path}: it is a symbolic link, and guidegen never "
-                          "writes through one; remove the link or choose another name")
+        raise OutputError(
+            f"cannot write {path}: it is a symbolic link, and guidegen never "
+            "writes through one; remove the link or choose another name"
+        )
     if kind == "folder":
         raise OutputError(f"cannot write {path}: it is a folder; give a file name inside it")
     if kind == "special":
-        raise OutputError(f"cannot write {path}: it is not a regular file (a device, socket or "
-                          "pipe); give a file name")
+        raise OutputError(
+            f"cannot write {path}: it is not a regular file (a device, socket or "
+            "pipe); give a file name"
+        )
     folder = path.parent
     try:
         while not folder.exists() and folder != folder.parent:
@@ -102,8 +109,14 @@ def write_atomically(path: Path, data: bytes) -> None:
     except OSError as error:
         raise OutputError(f"cannot create the folder {path.parent}: {_reason(error)}") from None
     temp = path.parent / f".guidegen-{secrets.token_hex(6)}.part"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) \
-        | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    flags = (
+        os.O_WRONLY
+        | os.O_CREAT
+        | os.O_EXCL
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+        | getattr(os, "O_BINARY", 0)
+    )
     try:
         handle = os.open(temp, flags, 0o666)
     except OSError as error:

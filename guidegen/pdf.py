@@ -77,14 +77,16 @@ def make_fetcher(roots: tuple[Path, ...], log: FetchLog):
                 log.refuse(url, "not a file")
                 raise ValueError(f"not a file: {url}")
             if resolved.stat().st_nlink > 1 and not any(
-                    resolved.is_relative_to(root) for root in BUILT_IN):
+                resolved.is_relative_to(root) for root in BUILT_IN
+            ):
                 # A second hard link can be any file on the disk; the built-in folders are
                 # exempt because installers such as uv hard-link package files.
                 log.refuse(url, "a file with more than one hard link")
                 raise ValueError(f"refused hard-linked file {url}")
             mime = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(resolved.as_uri(), resolved.read_bytes(),
-                                      {"Content-Type": mime})
+            return URLFetcherResponse(
+                resolved.as_uri(), resolved.read_bytes(), {"Content-Type": mime}
+            )
 
     return ConfinedFetcher(allowed_protocols={"file", "data"})
 
@@ -122,8 +124,9 @@ def check_language_and_title(html: str) -> None:
     lang = re.search(r"<html[^>]*\blang=\"([^\"]+)\"", head)
     title = re.search(r"<title>([^<]*)</title>", head)
     if not lang or not lang.group(1).strip():
-        raise RenderError("the document has no language (<html lang=...>); "
-                          "templates/base.html must set it")
+        raise RenderError(
+            "the document has no language (<html lang=...>); templates/base.html must set it"
+        )
     if not title or not title.group(1).strip():
         raise RenderError("the document has no title (<title>); templates/base.html must set it")
 
@@ -135,8 +138,9 @@ def render_document(html: str, base_dir: Path, roots: tuple[Path, ...], log: Fet
     check_language_and_title(html)
     fetcher = make_fetcher(roots, log)
     with _LayoutSession():
-        document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
-                                   url_fetcher=fetcher)
+        document = weasyprint.HTML(
+            string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
+        )
         return document.render()
 
 

@@ -23,13 +23,18 @@ def open_pdf(data: bytes) -> pikepdf.Pdf:
 def to_bytes(pdf: pikepdf.Pdf) -> bytes:
     out = io.BytesIO()
     # A deterministic /ID keeps two builds of the same inputs byte-identical.
-    pdf.save(out, deterministic_id=True, compress_streams=True,
-             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    pdf.save(
+        out,
+        deterministic_id=True,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
     return out.getvalue()
 
 
-def personalise(body: bytes, overlays: pikepdf.Pdf, index: int, title: str,
-                author: str | None) -> bytes:
+def personalise(
+    body: bytes, overlays: pikepdf.Pdf, index: int, title: str, author: str | None
+) -> bytes:
     """The body with page ``index`` of ``overlays`` laid over its cover, retitled.
 
     The body's own pages, links, named destinations and bookmarks are untouched.
@@ -45,8 +50,9 @@ def personalise(body: bytes, overlays: pikepdf.Pdf, index: int, title: str,
         # The stamped details are marked as an artifact: the tagged body has no structure
         # element for them, and the document title (below) carries the name for screen readers.
         cover.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-        cover.contents_add(pdf.make_stream(b"\nQ /Artifact BMC q /GuidegenCover Do Q EMC"),
-                           prepend=False)
+        cover.contents_add(
+            pdf.make_stream(b"\nQ /Artifact BMC q /GuidegenCover Do Q EMC"), prepend=False
+        )
         pdf.docinfo["/Title"] = title
         if author:
             pdf.docinfo["/Author"] = author
@@ -68,8 +74,8 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
         raise ValueError(f"a booklet needs a multiple of 4 pages, not {pages}")
     sides = []
     for sheet in range(pages // 4):
-        sides.append((pages - 2 * sheet, 2 * sheet + 1))          # front
-        sides.append((2 * sheet + 2, pages - 2 * sheet - 1))      # back
+        sides.append((pages - 2 * sheet, 2 * sheet + 1))  # front
+        sides.append((2 * sheet + 2, pages - 2 * sheet - 1))  # back
     return sides
 
 
@@ -115,11 +121,23 @@ def _fit(size: tuple[float, float], x0: float, slot_width: float, slot_height: f
     width, height = size
     if width > height and slot_height > slot_width:
         scale = min(slot_width / height, slot_height / width)
-        return (0, scale, -scale, 0, x0 + (slot_width + scale * height) / 2,
-                (slot_height - scale * width) / 2)
+        return (
+            0,
+            scale,
+            -scale,
+            0,
+            x0 + (slot_width + scale * height) / 2,
+            (slot_height - scale * width) / 2,
+        )
     scale = min(slot_width / width, slot_height / height)
-    return (scale, 0, 0, scale, x0 + (slot_width - scale * width) / 2,
-            (slot_height - scale * height) / 2)
+    return (
+        scale,
+        0,
+        0,
+        scale,
+        x0 + (slot_width - scale * width) / 2,
+        (slot_height - scale * height) / 2,
+    )
 
 
 def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Array]:
@@ -171,8 +189,9 @@ def combine(parts: list[tuple[str, str, bytes]]) -> bytes:
                         if "/T" in annot and "/Parent" not in annot:
                             annot.T = pikepdf.String(f"{key}/{annot.T}")
                 if "/AcroForm" in part.Root and form_resources is None:
-                    form_resources = combined.copy_foreign(part.Root.AcroForm.get(
-                        "/DR", pikepdf.Dictionary()))
+                    form_resources = combined.copy_foreign(
+                        part.Root.AcroForm.get("/DR", pikepdf.Dictionary())
+                    )
                 offset = len(combined.pages)
                 outline_plan.append((label, offset, _outline_entries(part)))
                 with warnings.catch_warnings():
@@ -194,9 +213,16 @@ def combine(parts: list[tuple[str, str, bytes]]) -> bytes:
                     stack[-1][1].children.append(item)
                     stack.append((depth, item))
                 outline.root.append(top)
-        fields = [annot for page in combined.pages for annot in page.obj.get("/Annots", [])
-                  if "/T" in annot and "/Parent" not in annot]
+        fields = [
+            annot
+            for page in combined.pages
+            for annot in page.obj.get("/Annots", [])
+            if "/T" in annot and "/Parent" not in annot
+        ]
         if fields:
-            combined.Root.AcroForm = combined.make_indirect(pikepdf.Dictionary(
-                Fields=pikepdf.Array(fields), DR=form_resources, NeedAppearances=True))
+            combined.Root.AcroForm = combined.make_indirect(
+                pikepdf.Dictionary(
+                    Fields=pikepdf.Array(fields), DR=form_resources, NeedAppearances=True
+                )
+            )
         return to_bytes(combined)

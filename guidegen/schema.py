@@ -19,7 +19,7 @@ def content_schema() -> dict:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "guidegen content file",
         "description": "A questions/*.yaml, ask/*.yaml, roles/*.yaml or workbook.yaml file. "
-                       "See docs/content-format.md.",
+        "See docs/content-format.md.",
         **schema,
     }
 

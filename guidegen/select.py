@@ -27,7 +27,7 @@ MAX_PLAN_DAYS = 90
 class Personal:
     name: str | None = None
     company: str | None = None
-    date: dt.date | None = None   # the interview
+    date: dt.date | None = None  # the interview
     start: dt.date | None = None  # first day of the study plan
 
 
@@ -58,10 +58,10 @@ class Criteria:
 
 @dataclass(frozen=True)
 class PlanDay:
-    date: dt.date | None   # None: the reader writes the date in
+    date: dt.date | None  # None: the reader writes the date in
     number: int
     questions: tuple[Question, ...]
-    review: bool = False   # the last day before the interview is for rehearsal
+    review: bool = False  # the last day before the interview is for rehearsal
 
 
 @dataclass
@@ -78,8 +78,11 @@ class Selection:
     competencies: list[str] = field(default_factory=list)
 
     def by_kind(self) -> list[tuple[str, list[Question]]]:
-        return [(kind, [q for q in self.questions if q.kind == kind])
-                for kind in KINDS if any(q.kind == kind for q in self.questions)]
+        return [
+            (kind, [q for q in self.questions if q.kind == kind])
+            for kind in KINDS
+            if any(q.kind == kind for q in self.questions)
+        ]
 
 
 def resolve_role(bank: Bank, wanted: str | None) -> Role:
@@ -93,8 +96,11 @@ def resolve_role(bank: Bank, wanted: str | None) -> Role:
     if len(matches) == 1:
         return bank.roles[matches[0]]
     # Initials such as "sre" for site-reliability-engineer are what people type.
-    initials = [role_id for role_id in bank.roles
-                if "".join(part[0] for part in role_id.split("-")) == wanted]
+    initials = [
+        role_id
+        for role_id in bank.roles
+        if "".join(part[0] for part in role_id.split("-")) == wanted
+    ]
     if len(initials) == 1:
         return bank.roles[initials[0]]
     choices = ", ".join(sorted(bank.roles))
@@ -121,20 +127,22 @@ def ask_groups_for(bank: Bank, role: Role) -> list[AskGroup]:
     extras: dict[str, list[AskItem]] = {}
     for extra in role.ask:
         extras.setdefault(extra.group, []).extend(extra.items)
-    return [group.model_copy(update={"items": [*group.items, *extras.get(group.id, [])]})
-            for group in bank.ask_groups]
+    return [
+        group.model_copy(update={"items": [*group.items, *extras.get(group.id, [])]})
+        for group in bank.ask_groups
+    ]
 
 
 def _check_names(given: tuple[str, ...], known: set[str], option: str) -> None:
     unknown = [name for name in given if name not in known]
     if unknown:
-        raise UsageError(f"{option}: unknown {', '.join(unknown)}; "
-                         f"this role has: {', '.join(sorted(known))}")
+        raise UsageError(
+            f"{option}: unknown {', '.join(unknown)}; this role has: {', '.join(sorted(known))}"
+        )
 
 
 # Spellings people type for a kind: American English, and the singular of "behaviours".
-KIND_ALIASES = {"behavioral": "behavioural", "behaviour": "behavioural",
-                "behavior": "behavioural"}
+KIND_ALIASES = {"behavioral": "behavioural", "behaviour": "behavioural", "behavior": "behavioural"}
 
 
 def kind_names(given: tuple[str, ...]) -> tuple[str, ...]:
@@ -146,8 +154,9 @@ def kind_names(given: tuple[str, ...]) -> tuple[str, ...]:
 
         close = difflib.get_close_matches(unknown[0], list(KINDS) + list(KIND_ALIASES), n=1)
         hint = f" (did you mean {KIND_ALIASES.get(close[0], close[0])}?)" if close else ""
-        raise UsageError(f"--kinds: unknown {', '.join(unknown)}{hint}; "
-                         f"the kinds are: {', '.join(KINDS)}")
+        raise UsageError(
+            f"--kinds: unknown {', '.join(unknown)}{hint}; the kinds are: {', '.join(KINDS)}"
+        )
     return kinds
 
 
@@ -157,10 +166,13 @@ def narrow(questions: list[Question], criteria: Criteria) -> list[Question]:
     role_tags = {tag for q in questions for tag in q.tags}
     _check_names(criteria.tags, role_tags, "--tags")
     _check_names(criteria.exclude_tags, role_tags, "--exclude-tags")
-    kept = [q for q in questions
-            if (not criteria.kinds or q.kind in criteria.kinds)
-            and (not criteria.tags or set(q.tags) & set(criteria.tags))
-            and not set(q.tags) & set(criteria.exclude_tags)]
+    kept = [
+        q
+        for q in questions
+        if (not criteria.kinds or q.kind in criteria.kinds)
+        and (not criteria.tags or set(q.tags) & set(criteria.tags))
+        and not set(q.tags) & set(criteria.exclude_tags)
+    ]
     if not kept:
         raise UsageError("no question matches these --kinds/--tags/--exclude-tags for this role")
     if criteria.count is None:
@@ -168,8 +180,10 @@ def narrow(questions: list[Question], criteria: Criteria) -> list[Question]:
     if criteria.count < 1:
         raise UsageError("--count must be at least 1")
     if criteria.count > len(kept):
-        raise UsageError(f"--count {criteria.count} asks for more questions than match "
-                         f"({len(kept)}); use --count {len(kept)} or fewer")
+        raise UsageError(
+            f"--count {criteria.count} asks for more questions than match "
+            f"({len(kept)}); use --count {len(kept)} or fewer"
+        )
     return pick_balanced(kept, criteria.count, criteria.seed)
 
 
@@ -184,8 +198,10 @@ def pick_balanced(questions: list[Question], count: int, seed: int) -> list[Ques
     quota = dict.fromkeys(pools, 0)
     left = count
     while left:
-        open_kinds = sorted((k for k in pools if quota[k] < len(pools[k])),
-                            key=lambda k: (quota[k], -len(pools[k]), KINDS.index(k)))
+        open_kinds = sorted(
+            (k for k in pools if quota[k] < len(pools[k])),
+            key=lambda k: (quota[k], -len(pools[k]), KINDS.index(k)),
+        )
         quota[open_kinds[0]] += 1
         left -= 1
     rng = random.Random(seed)
@@ -197,8 +213,10 @@ def study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
     try:
         return _study_plan(questions, personal)
     except OverflowError:
-        raise UsageError("the study plan's dates run past the calendar (year 1 to 9999); "
-                         "check --date and --start") from None
+        raise UsageError(
+            "the study plan's dates run past the calendar (year 1 to 9999); "
+            "check --date and --start"
+        ) from None
 
 
 def _study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
@@ -214,11 +232,15 @@ def _study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
             start = max(clock.today(), personal.date - dt.timedelta(days=DEFAULT_PLAN_DAYS))
         days = (personal.date - start).days
         if days < 1:
-            raise UsageError(f"the interview date {personal.date} must be after the plan's "
-                             f"start {start}; give --start YYYY-MM-DD")
+            raise UsageError(
+                f"the interview date {personal.date} must be after the plan's "
+                f"start {start}; give --start YYYY-MM-DD"
+            )
         if days > MAX_PLAN_DAYS:
-            raise UsageError(f"the study plan would run {days} days; give a --start within "
-                             f"{MAX_PLAN_DAYS} days of the interview")
+            raise UsageError(
+                f"the study plan would run {days} days; give a --start within "
+                f"{MAX_PLAN_DAYS} days of the interview"
+            )
     else:
         days = PLAN_DAYS_WITHOUT_DATE
     study_days = days - 1 if days >= 3 else days
@@ -244,8 +266,13 @@ def competencies(questions: list[Question]) -> list[str]:
     return list(seen)
 
 
-def select(bank: Bank, role_name: str | None = None, personal: Personal | None = None,
-           criteria: Criteria | None = None, edition: str = "study") -> Selection:
+def select(
+    bank: Bank,
+    role_name: str | None = None,
+    personal: Personal | None = None,
+    criteria: Criteria | None = None,
+    edition: str = "study",
+) -> Selection:
     if edition not in EDITIONS:
         raise UsageError(f"unknown edition '{edition}'; choose one of: {', '.join(EDITIONS)}")
     role = resolve_role(bank, role_name)
@@ -254,8 +281,11 @@ def select(bank: Bank, role_name: str | None = None, personal: Personal | None =
     everything = role_questions(bank, role)
     questions = narrow(everything, criteria)
     return Selection(
-        role=role, questions=questions, ask_groups=ask_groups_for(bank, role),
-        personal=personal, edition=edition,
+        role=role,
+        questions=questions,
+        ask_groups=ask_groups_for(bank, role),
+        personal=personal,
+        edition=edition,
         summary=criteria.describe(len(everything), len(questions)),
         plan=study_plan(questions, personal),
         # The story bank serves the role's behavioural questions even when this workbook

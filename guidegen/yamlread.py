@@ -34,8 +34,9 @@ Position = tuple[int, int]  # 1-based line and column
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # What YAML itself refuses (the YAML 1.1 printable set), found here first so the author is told
 # the line and column rather than a character offset.
-_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
-                            "\U00010000-\U0010ffff]")
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 _CORE = "tag:yaml.org,2002:"
 _SCALARS = {"str", "int", "float", "bool", "null", "timestamp", "value"}
 _SCALAR = SafeConstructor()
@@ -97,8 +98,9 @@ def _dotted(loc: tuple) -> str:
     return text
 
 
-def read_text(path: Path, shown_as: Path, root: Path, problems: list[Problem],
-              trusted: bool = False) -> str | None:
+def read_text(
+    path: Path, shown_as: Path, root: Path, problems: list[Problem], trusted: bool = False
+) -> str | None:
     """The text of a content file, or None with the reason added to ``problems``."""
 
     def refuse(message: str, line: int | None = None, column: int | None = None) -> None:
@@ -111,17 +113,23 @@ def read_text(path: Path, shown_as: Path, root: Path, problems: list[Problem],
         refuse(f"cannot be read: {error.strerror or error}")
         return None
     if not resolved.is_relative_to(root.resolve()):
-        refuse("is a symbolic link to a file outside the content folder; guidegen reads only "
-               "files inside it (copy the file in instead)")
+        refuse(
+            "is a symbolic link to a file outside the content folder; guidegen reads only "
+            "files inside it (copy the file in instead)"
+        )
         return None
     if not trusted and info.st_nlink > 1:
-        refuse(f"has {info.st_nlink} hard links; a hard link can be any file on the disk, so "
-               "guidegen reads only content files with a single name (copy the file instead "
-               "of linking it)")
+        refuse(
+            f"has {info.st_nlink} hard links; a hard link can be any file on the disk, so "
+            "guidegen reads only content files with a single name (copy the file instead "
+            "of linking it)"
+        )
         return None
     if info.st_size > MAX_BYTES:
-        refuse(f"is {info.st_size / 1_048_576:.1f} MB; a content file may be at most "
-               f"{MAX_BYTES // 1_048_576} MB (split it into several files)")
+        refuse(
+            f"is {info.st_size / 1_048_576:.1f} MB; a content file may be at most "
+            f"{MAX_BYTES // 1_048_576} MB (split it into several files)"
+        )
         return None
     try:
         raw = resolved.read_bytes()
@@ -131,17 +139,20 @@ def read_text(path: Path, shown_as: Path, root: Path, problems: list[Problem],
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
+        line = raw[: error.start].count(b"\n") + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        refuse(f"is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8",
-               line, column)
+        refuse(f"is not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8", line, column)
         return None
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-        refuse(f"contains the control character U+{ord(bad.group()):04X}, which YAML does "
-               "not allow; delete it (it is often pasted in invisibly)", line, column)
+        refuse(
+            f"contains the control character U+{ord(bad.group()):04X}, which YAML does "
+            "not allow; delete it (it is often pasted in invisibly)",
+            line,
+            column,
+        )
         return None
     return text
 
@@ -155,8 +166,15 @@ def parse_yaml(text: str, shown_as: Path, problems: list[Problem]) -> Parsed | N
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         what = error.problem or error.context or "malformed YAML"
-        problems.append(Problem(shown_as, line, column, "",
-                                f"malformed YAML: {what} (check indentation and quoting)"))
+        problems.append(
+            Problem(
+                shown_as,
+                line,
+                column,
+                "",
+                f"malformed YAML: {what} (check indentation and quoting)",
+            )
+        )
         return None
     except yaml.YAMLError as error:
         problems.append(Problem(shown_as, None, None, "", f"malformed YAML: {error}"))
@@ -192,11 +210,17 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: tuple) -> Any:
         if id(node) in self.seen:
-            self.refuse(node, loc, "YAML aliases (*name) and merge keys (<<) are not allowed in "
-                        "content; write the text out", mark=self._first_alias())
+            self.refuse(
+                node,
+                loc,
+                "YAML aliases (*name) and merge keys (<<) are not allowed in "
+                "content; write the text out",
+                mark=self._first_alias(),
+            )
         self.seen.add(id(node))
-        self.parsed.positions.setdefault(loc, (node.start_mark.line + 1,
-                                               node.start_mark.column + 1))
+        self.parsed.positions.setdefault(
+            loc, (node.start_mark.line + 1, node.start_mark.column + 1)
+        )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
@@ -206,8 +230,12 @@ class _Builder:
 
     def _core(self, node: yaml.Node, loc: tuple, expected: str) -> None:
         if node.tag != _CORE + expected:
-            self.refuse(node, loc, f"the YAML tag {node.tag.replace(_CORE, '!!')} is not "
-                        "allowed in content; write plain text, lists and mappings")
+            self.refuse(
+                node,
+                loc,
+                f"the YAML tag {node.tag.replace(_CORE, '!!')} is not "
+                "allowed in content; write plain text, lists and mappings",
+            )
 
     def _mapping(self, node: yaml.MappingNode, loc: tuple) -> dict:
         self._core(node, loc, "map")
@@ -215,17 +243,26 @@ class _Builder:
         first: dict[str, Position] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _CORE + "merge":
-                self.refuse(key_node, loc, "YAML aliases (*name) and merge keys (<<) are not "
-                            "allowed in content; write the text out")
+                self.refuse(
+                    key_node,
+                    loc,
+                    "YAML aliases (*name) and merge keys (<<) are not "
+                    "allowed in content; write the text out",
+                )
             if not isinstance(key_node, yaml.ScalarNode):
                 self.refuse(key_node, loc, "a key must be a plain name, not a list or mapping")
             key = key_node.value
             position = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key in first:
                 # PyYAML would keep the last value silently; an author loses text unnoticed.
-                self.problems.append(Problem(
-                    self.parsed.path, *position, _dotted(loc + (key,)),
-                    f"key '{key}' appears twice (first on line {first[key][0]})"))
+                self.problems.append(
+                    Problem(
+                        self.parsed.path,
+                        *position,
+                        _dotted(loc + (key,)),
+                        f"key '{key}' appears twice (first on line {first[key][0]})",
+                    )
+                )
                 continue
             first[key] = position
             data[key] = self.build(value_node, loc + (key,))
@@ -235,11 +272,18 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, loc: tuple) -> Any:
         kind = node.tag.removeprefix(_CORE) if node.tag.startswith(_CORE) else None
         if kind not in _SCALARS:
-            self.refuse(node, loc, f"the YAML tag {node.tag.replace(_CORE, '!!')} is not "
-                        "allowed in content; write plain text, lists and mappings")
+            self.refuse(
+                node,
+                loc,
+                f"the YAML tag {node.tag.replace(_CORE, '!!')} is not "
+                "allowed in content; write plain text, lists and mappings",
+            )
         if node.style is not None:
-            self.parsed.scalars[loc] = (node.start_mark.line + 1, node.start_mark.column + 1,
-                                        node.style)
+            self.parsed.scalars[loc] = (
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                node.style,
+            )
             if node.style in ("|", ">"):
                 self.parsed.scalars[loc + ("indent",)] = (self._indent(node), 0, None)
         if kind in ("str", "timestamp", "value"):
@@ -251,7 +295,7 @@ class _Builder:
 
     def _indent(self, node: yaml.ScalarNode) -> int:
         """Columns of indentation of a block scalar's first line (its text starts there)."""
-        for line in self.lines[node.start_mark.line + 1:]:
+        for line in self.lines[node.start_mark.line + 1 :]:
             if line.strip():
                 return len(line) - len(line.lstrip(" "))
         return 0

@@ -44,8 +44,13 @@ BOOKS: dict[str, list[str]] = {
     "cloud_workbook": ["build", "--role", "cloud"],
     "platform_workbook": ["build", "--role", "platform"],
     "practice_workbook": ["build", "--edition", "practice", "--kinds", "behavioural,technical"],
-    "facilitator_workbook": ["build", "--edition", "facilitator", "--kinds",
-                             "behavioural,technical"],
+    "facilitator_workbook": [
+        "build",
+        "--edition",
+        "facilitator",
+        "--kinds",
+        "behavioural,technical",
+    ],
     "study_bt_workbook": ["build", "--kinds", "behavioural,technical"],
     "booklet_workbook": ["build", "--role", "platform", "--booklet", "--name", "Ann"],
     "workshop": ["batch", "{csv}", "--combined", "--jobs", "2"],
@@ -101,13 +106,20 @@ class _Books:
         else:
             out = self.folder / f"{name}.pdf"
             args += ["--out", str(out)]
-        done = subprocess.run([sys.executable, "-m", "guidegen", *args], capture_output=True,
-                              text=True, cwd=self.folder, env=guidegen_env(), check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "guidegen", *args],
+            capture_output=True,
+            text=True,
+            cwd=self.folder,
+            env=guidegen_env(),
+            check=False,
+        )
         expected = (0, 1) if args[0] == "batch" else (0,)  # the workshop has one bad row
         if done.returncode not in expected:
             raise RuntimeError(f"guidegen {' '.join(args)} failed:\n{done.stderr}")
         (self.folder / f"{name}.log").write_text(
-            f"{done.returncode}\n{done.stdout}\n--stderr--\n{done.stderr}", encoding="utf-8")
+            f"{done.returncode}\n{done.stdout}\n--stderr--\n{done.stderr}", encoding="utf-8"
+        )
         return out
 
     def get(self, name: str) -> Path:
@@ -142,6 +154,7 @@ def pytest_unconfigure(config):
 
 def _book_fixture(name: str):
     if BOOKS[name][0] == "batch":
+
         @pytest.fixture(scope="session", name=name)
         def batch_fixture():
             out = _BOOKS.get(name)

@@ -34,11 +34,11 @@ def normalise(text: str) -> str:
 @dataclass(frozen=True)
 class Char:
     text: str
-    x0: float      # points from the page's left edge
+    x0: float  # points from the page's left edge
     x1: float
-    top: float     # points from the page's top edge
+    top: float  # points from the page's top edge
     bottom: float
-    size: float    # font size in points, as printed
+    size: float  # font size in points, as printed
     font: str
     colour: tuple[float, float, float]
     origin: tuple[float, float] = (0.0, 0.0)  # where the glyph is placed (from the top-left)
@@ -53,7 +53,7 @@ class Shape:
     x1: float
     bottom: float
     colour: tuple[float, ...]
-    paint: str     # "fill" or "stroke"
+    paint: str  # "fill" or "stroke"
 
     @property
     def width(self) -> float:
@@ -133,15 +133,22 @@ class Workbook:
 
     def rule_tops(self, number: int, colour: tuple[float, ...], min_width_mm: float = 60):
         """The top (mm from the page top) of every wide painted line in ``colour``."""
-        return sorted({round(s.top / MM, 1) for s in self.shapes(number)
-                       if _close(s.colour, colour) and s.width >= min_width_mm * MM
-                       and s.height < 2})
+        return sorted(
+            {
+                round(s.top / MM, 1)
+                for s in self.shapes(number)
+                if _close(s.colour, colour) and s.width >= min_width_mm * MM and s.height < 2
+            }
+        )
 
     def checkboxes(self, number: int, size_mm: float = 3.6) -> int:
         """Drawn squares of the checkbox size."""
         size = size_mm * MM
-        spots = {(round(s.x0), round(s.top)) for s in self.shapes(number)
-                 if abs(s.width - size) < 0.5 and abs(s.height - size) < 0.5}
+        spots = {
+            (round(s.x0), round(s.top))
+            for s in self.shapes(number)
+            if abs(s.width - size) < 0.5 and abs(s.height - size) < 0.5
+        }
         return len(spots)
 
     # ---- links, destinations, bookmarks ----
@@ -199,15 +206,18 @@ class Workbook:
                 key = (name, target)
                 if key in boxes:
                     old = boxes[key]
-                    box = (min(old[0], box[0]), min(old[1], box[1]),
-                           max(old[2], box[2]), max(old[3], box[3]))
+                    box = (
+                        min(old[0], box[0]),
+                        min(old[1], box[1]),
+                        max(old[2], box[2]),
+                        max(old[3], box[3]),
+                    )
                 boxes[key] = list(box)
             for (_, target), box in boxes.items():
                 text = normalise(self.text_in(number, tuple(box)))
                 match = re.search(r"^(.*?)[ .\u2026]*(\d+)$", text)
                 assert match, f"no page number printed in contents entry {text!r}"
-                entries.append(TocEntry(match.group(1).rstrip(". "), int(match.group(2)),
-                                        target))
+                entries.append(TocEntry(match.group(1).rstrip(". "), int(match.group(2)), target))
         return entries
 
     def outline(self) -> list[tuple[int, str, int]]:
@@ -216,9 +226,17 @@ class Workbook:
 
         def walk(items, level):
             for item in items:
-                flat.append((level, item.title, self._dest_page(item.destination)
-                             if item.destination is not None else
-                             self._dest_page(item.action.D) if item.action else None))
+                flat.append(
+                    (
+                        level,
+                        item.title,
+                        self._dest_page(item.destination)
+                        if item.destination is not None
+                        else self._dest_page(item.action.D)
+                        if item.action
+                        else None,
+                    )
+                )
                 walk(item.children, level + 1)
 
         with self.pdf.open_outline() as outline:
@@ -275,18 +293,31 @@ def _chars(page):
         # The font size is in text space; the character's matrix scales it onto the page.
         scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
         size = pdfium_c.FPDFText_GetFontSize(raw, index) * scale
-        yield Char(chr(code), left.value, right.value, height - top.value,
-                   height - bottom.value, round(size, 2),
-                   name.value.decode("latin-1").split("+")[-1],
-                   (r.value / 255, g.value / 255, b.value / 255), (x.value, height - y.value))
+        yield Char(
+            chr(code),
+            left.value,
+            right.value,
+            height - top.value,
+            height - bottom.value,
+            round(size, 2),
+            name.value.decode("latin-1").split("+")[-1],
+            (r.value / 255, g.value / 255, b.value / 255),
+            (x.value, height - y.value),
+        )
 
 
 # ---- a small interpreter for the drawing operators ----
 
+
 def _multiply(a, b):
-    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
-            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
-            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
+    return (
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    )
 
 
 class _Painter:
@@ -296,8 +327,13 @@ class _Painter:
         box = [float(v) for v in page.mediabox]
         self.height = box[3]
         self.shapes: list[Shape] = []
-        self.run(page.obj, page.obj.get("/Resources", pikepdf.Dictionary()),
-                 (1, 0, 0, 1, 0, 0), None, depth=0)
+        self.run(
+            page.obj,
+            page.obj.get("/Resources", pikepdf.Dictionary()),
+            (1, 0, 0, 1, 0, 0),
+            None,
+            depth=0,
+        )
 
     def run(self, stream, resources, ctm, clip, depth: int) -> None:
         state = {"ctm": ctm, "clip": clip, "fill": (0.0,), "stroke": (0.0,), "width": 1.0}
@@ -314,14 +350,19 @@ class _Painter:
                 state["ctm"] = _multiply(tuple(float(v) for v in operands), state["ctm"])
             elif op == "re":
                 x, y, w, h = (float(v) for v in operands)
-                path += [self.point(state, x, y), self.point(state, x + w, y + h),
-                         self.point(state, x + w, y), self.point(state, x, y + h)]
+                path += [
+                    self.point(state, x, y),
+                    self.point(state, x + w, y + h),
+                    self.point(state, x + w, y),
+                    self.point(state, x, y + h),
+                ]
             elif op in ("m", "l"):
                 path.append(self.point(state, float(operands[0]), float(operands[1])))
             elif op in ("c", "v", "y"):
                 values = [float(v) for v in operands]
-                path += [self.point(state, values[i], values[i + 1])
-                         for i in range(0, len(values), 2)]
+                path += [
+                    self.point(state, values[i], values[i + 1]) for i in range(0, len(values), 2)
+                ]
             elif op in ("W", "W*"):
                 pending_clip = _bbox(path)
             elif op in ("f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "n"):
@@ -336,8 +377,11 @@ class _Painter:
                 state["fill"] = _rgb(operands)
             elif op in ("RG", "G", "K"):
                 state["stroke"] = _rgb(operands)
-            elif op in ("sc", "scn") and operands and all(
-                    isinstance(v, (int, float, pikepdf.Object)) for v in operands):
+            elif (
+                op in ("sc", "scn")
+                and operands
+                and all(isinstance(v, (int, float, pikepdf.Object)) for v in operands)
+            ):
                 try:
                     state["fill"] = _rgb(operands)
                 except (TypeError, ValueError):
@@ -348,8 +392,13 @@ class _Painter:
                 xobject = resources.get("/XObject", {}).get(str(operands[0]))
                 if xobject is not None and xobject.get("/Subtype") == "/Form":
                     matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
-                    self.run(xobject, xobject.get("/Resources", resources),
-                             _multiply(matrix, state["ctm"]), state["clip"], depth + 1)
+                    self.run(
+                        xobject,
+                        xobject.get("/Resources", resources),
+                        _multiply(matrix, state["ctm"]),
+                        state["clip"],
+                        depth + 1,
+                    )
 
     def point(self, state, x: float, y: float) -> tuple[float, float]:
         a, b, c, d, e, f = state["ctm"]
@@ -366,8 +415,16 @@ class _Painter:
             return
         x0, y0, x1, y1 = box
         colour = state["fill"] if paint == "fill" else state["stroke"]
-        self.shapes.append(Shape(round(x0, 3), round(self.height - y1, 3), round(x1, 3),
-                                 round(self.height - y0, 3), colour, paint))
+        self.shapes.append(
+            Shape(
+                round(x0, 3),
+                round(self.height - y1, 3),
+                round(x1, 3),
+                round(self.height - y0, 3),
+                colour,
+                paint,
+            )
+        )
 
 
 def _rgb(operands) -> tuple[float, ...]:

@@ -56,26 +56,35 @@ def test_headings_in_order_and_lists_as_lists(default_workbook):
 def test_fields_have_accessible_names_in_a_tagged_fillable_file(fillable_workbook):
     pdf = fillable_workbook.pdf
     assert "/StructTreeRoot" in pdf.Root
-    widgets = [a for page in pdf.pages for a in page.obj.get("/Annots", [])
-               if a.get("/Subtype") == "/Widget"]
+    widgets = [
+        a
+        for page in pdf.pages
+        for a in page.obj.get("/Annots", [])
+        if a.get("/Subtype") == "/Widget"
+    ]
     assert widgets and all(str(w.get("/TU", "")).strip() for w in widgets)
 
 
 def test_body_text_is_at_least_10_points(default_workbook):
-    small = {(c.font, c.size) for n in range(1, default_workbook.page_count + 1)
-             for c in default_workbook.chars(n) if "Serif" in c.font and c.size < 9.95}
+    small = {
+        (c.font, c.size)
+        for n in range(1, default_workbook.page_count + 1)
+        for c in default_workbook.chars(n)
+        if "Serif" in c.font and c.size < 9.95
+    }
     assert not small, small
 
 
 def _luminance(rgb) -> float:
     def channel(value):
         return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
     r, g, b = (channel(v) for v in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def test_text_contrast_is_at_least_4_5_to_1(default_workbook):
-    darkest_background = _luminance((0xf1 / 255,) * 3)  # the tip panel, #f1f1f1
+    darkest_background = _luminance((0xF1 / 255,) * 3)  # the tip panel, #f1f1f1
     worst = 21.0
     for number in range(1, default_workbook.page_count + 1):
         for char in default_workbook.chars(number):
@@ -84,11 +93,14 @@ def test_text_contrast_is_at_least_4_5_to_1(default_workbook):
     assert worst >= 4.5, worst
 
 
-@pytest.mark.parametrize("html, problem", [
-    ("<html><head><title>T</title></head><body></body></html>", "no language"),
-    ('<html lang="en"><head><title> </title></head><body></body></html>', "no title"),
-    ('<html lang="en"><head></head><body></body></html>', "no title"),
-])
+@pytest.mark.parametrize(
+    "html, problem",
+    [
+        ("<html><head><title>T</title></head><body></body></html>", "no language"),
+        ('<html lang="en"><head><title> </title></head><body></body></html>', "no title"),
+        ('<html lang="en"><head></head><body></body></html>', "no title"),
+    ],
+)
 def test_a_document_without_language_or_title_is_refused(html, problem):
     with pytest.raises(RenderError, match=problem):
         check_language_and_title(html)

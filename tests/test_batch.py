@@ -24,6 +24,7 @@ def manifest(folder: Path, name: str = "manifest.csv") -> list[dict]:
 
 # ---- the shared workshop: five rows, one bad, two workers, a combined file ----
 
+
 def test_a_bad_row_is_reported_once_and_the_others_are_written(workshop):
     out, (code, stdout, stderr) = workshop
     assert code == 1
@@ -38,15 +39,26 @@ def test_a_bad_row_is_reported_once_and_the_others_are_written(workshop):
     ]
     assert rows[2]["note"].startswith("numbered")
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["ada-lovelace.pdf", "ada-lovelace-2.pdf", "grace-hopper.pdf", "alan-turing.pdf",
-         "manifest.csv", "_combined.pdf"])
+        [
+            "ada-lovelace.pdf",
+            "ada-lovelace-2.pdf",
+            "grace-hopper.pdf",
+            "alan-turing.pdf",
+            "manifest.csv",
+            "_combined.pdf",
+        ]
+    )
 
 
 def test_without_a_terminal_each_row_is_one_line_in_csv_order(workshop):
     _, (_, stdout, stderr) = workshop
     lines = [line for line in stdout.splitlines() if line.startswith("row ")]
-    assert lines == ["row 2: ada-lovelace.pdf: ok", "row 3: grace-hopper.pdf: ok",
-                     "row 4: ada-lovelace-2.pdf: ok", "row 6: alan-turing.pdf: ok"]
+    assert lines == [
+        "row 2: ada-lovelace.pdf: ok",
+        "row 3: grace-hopper.pdf: ok",
+        "row 4: ada-lovelace-2.pdf: ok",
+        "row 6: alan-turing.pdf: ok",
+    ]
     assert stdout.splitlines()[-2].startswith("4 written, 0 skipped, 1 failed in ")
 
 
@@ -77,8 +89,9 @@ def test_contents_links_and_bookmarks_survive_personalisation(workshop, default_
     book.close()
 
 
-def test_a_personalised_copy_is_at_most_a_fifth_larger_than_a_plain_build(workshop,
-                                                                          default_workbook):
+def test_a_personalised_copy_is_at_most_a_fifth_larger_than_a_plain_build(
+    workshop, default_workbook
+):
     out, _ = workshop
     assert (out / "alan-turing.pdf").stat().st_size <= 1.2 * default_workbook.path.stat().st_size
 
@@ -87,8 +100,12 @@ def test_combined_file_has_every_copy_each_on_a_right_hand_page(workshop):
     out, _ = workshop
     combined = Workbook(out / "_combined.pdf")
     tops = [(title, page) for level, title, page in combined.outline() if level == 1]
-    assert [title for title, _ in tops] == ["Ada Lovelace", "Grace Hopper", "Ada Lovelace",
-                                            "Alan Turing"]
+    assert [title for title, _ in tops] == [
+        "Ada Lovelace",
+        "Grace Hopper",
+        "Ada Lovelace",
+        "Alan Turing",
+    ]
     assert all(page % 2 == 1 for _, page in tops)
     pages = [int(r["pages"]) for r in manifest(out) if r["status"] == "ok"]
     assert combined.page_count == sum(p + p % 2 for p in pages)
@@ -99,12 +116,16 @@ def test_combined_file_has_every_copy_each_on_a_right_hand_page(workshop):
 
 def test_stamped_cover_details_sit_where_a_full_build_puts_them(workshop, tmp_path):
     out, _ = workshop
-    full = build(tmp_path / "full.pdf", "--name", "Grace Hopper", "--company", "Acme",
-                 "--count", "3")
+    full = build(
+        tmp_path / "full.pdf", "--name", "Grace Hopper", "--company", "Acme", "--count", "3"
+    )
 
     def positions(book):
-        return sorted((c.text, round(c.x0, 1), round(c.top, 1)) for c in book.chars(1)
-                      if c.text in "GraceHopperAcm" and c.size >= 14)
+        return sorted(
+            (c.text, round(c.x0, 1), round(c.top, 1))
+            for c in book.chars(1)
+            if c.text in "GraceHopperAcm" and c.size >= 14
+        )
 
     copy = Workbook(out / "grace-hopper.pdf")
     assert positions(copy) == positions(full) != []
@@ -114,11 +135,23 @@ def test_stamped_cover_details_sit_where_a_full_build_puts_them(workshop, tmp_pa
 
 # ---- file names ----
 
-@pytest.mark.parametrize("name, stem", [
-    ("../../etc/x", "etc-x"), ("a/b", "a-b"), ("Zoë 🚀 Star", "zoë-star"),
-    ("محمد علي", "محمد-علي"), ("\u202eevil\u202c", "evil"), ("..", ""), ("  ", ""),
-    ("C:\\Windows\\x", "c-windows-x"), ("CON", "con_"), ("nul", "nul_"), ("Com1", "com1_"),
-])
+
+@pytest.mark.parametrize(
+    "name, stem",
+    [
+        ("../../etc/x", "etc-x"),
+        ("a/b", "a-b"),
+        ("Zoë 🚀 Star", "zoë-star"),
+        ("محمد علي", "محمد-علي"),
+        ("\u202eevil\u202c", "evil"),
+        ("..", ""),
+        ("  ", ""),
+        ("C:\\Windows\\x", "c-windows-x"),
+        ("CON", "con_"),
+        ("nul", "nul_"),
+        ("Com1", "com1_"),
+    ],
+)
 def test_safe_file_names(name, stem):
     assert file_stem(name)[0] == stem
 
@@ -144,6 +177,7 @@ def tiny() -> Path:
 
 # ---- hostile output folders and cells ----
 
+
 def test_a_symlink_in_the_output_folder_is_never_followed(tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
@@ -160,33 +194,36 @@ def test_a_symlink_in_the_output_folder_is_never_followed(tmp_path):
 
 
 def test_manifest_cells_cannot_run_as_spreadsheet_formulas(tmp_path):
-    names = ["=HYPERLINK(\"http://x\")", "+1+1", "-2", "@SUM(A1)", "Plain"]
+    names = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "Plain"]
     attendees = write_csv(tmp_path / "room.csv", [["name"]] + [[n] for n in names])
     out = tmp_path / "out"
-    assert run_cli("batch", attendees, "--out-dir", out, "--content", tiny(),
-                   "-q").exit_code == 0
+    assert run_cli("batch", attendees, "--out-dir", out, "--content", tiny(), "-q").exit_code == 0
     raw = (out / "manifest.csv").read_text(encoding="utf-8")
     import csv
     import io
 
     cells = [row[1] for row in csv.reader(io.StringIO(raw))][1:]
-    assert cells == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'-2", "'@SUM(A1)", "Plain"]
+    assert cells == ['\'=HYPERLINK("http://x")', "'+1+1", "'-2", "'@SUM(A1)", "Plain"]
     assert [r["name"] for r in manifest(out)] == names  # and they read back as typed
     assert spreadsheet_safe(3) == 3
     assert spreadsheet_safe("\tx") == "'\tx" and spreadsheet_safe("\r=1") == "'\r=1"
     # --skip-existing reads the same folder back and leaves every copy alone
-    again = run_cli("batch", attendees, "--out-dir", out, "--content", tiny(),
-                    "--skip-existing", "-q")
+    again = run_cli(
+        "batch", attendees, "--out-dir", out, "--content", tiny(), "--skip-existing", "-q"
+    )
     assert again.exit_code == 0
     assert all(r["status"].startswith("skipped") for r in manifest(out))
 
 
 # ---- reading the CSV ----
 
+
 def test_semicolons_first_and_last_names_and_excel_headers(tmp_path):
     path = tmp_path / "excel.csv"
-    path.write_text("First Name;Last_Name;E-mail;Shoe size\nAda;Lovelace;a@x;5\n"
-                    "José;\"García; Jr.\";j@x;7\n", encoding="utf-8-sig")
+    path.write_text(
+        'First Name;Last_Name;E-mail;Shoe size\nAda;Lovelace;a@x;5\nJosé;"García; Jr.";j@x;7\n',
+        encoding="utf-8-sig",
+    )
     table = read_attendees(path)
     assert table.separator == ";"
     assert [row.name for row in table.rows] == ["Ada Lovelace", "José García; Jr."]
@@ -218,18 +255,33 @@ def test_unreadable_csv_rows_are_usage_errors(tmp_path):
 
 # ---- hostile names, right-to-left names, shards, resuming ----
 
+
 def test_hostile_names_stay_inside_the_output_folder(tmp_path):
-    attendees = write_csv(tmp_path / "hostile.csv", [
-        ["name"], ["../../etc/x"], ["a/b"], ["Zoë 🚀 Star"], ["מרים כהן"], ["a/b"], [".."]])
+    attendees = write_csv(
+        tmp_path / "hostile.csv",
+        [["name"], ["../../etc/x"], ["a/b"], ["Zoë 🚀 Star"], ["מרים כהן"], ["a/b"], [".."]],
+    )
     out = tmp_path / "out"
     result = run_cli("batch", attendees, "--out-dir", out, "--content", tiny(), "-q")
     assert result.exit_code == 0, result.stderr
     files = sorted(p.name for p in out.iterdir())
-    assert files == sorted(["etc-x.pdf", "a-b.pdf", "zoë-star.pdf", "מרים-כהן.pdf", "a-b-2.pdf",
-                            "attendee-7.pdf", "manifest.csv"])
+    assert files == sorted(
+        [
+            "etc-x.pdf",
+            "a-b.pdf",
+            "zoë-star.pdf",
+            "מרים-כהן.pdf",
+            "a-b-2.pdf",
+            "attendee-7.pdf",
+            "manifest.csv",
+        ]
+    )
     assert sorted(tmp_path.iterdir()) == sorted([attendees, out])  # nothing written outside
-    for file, name in (("etc-x.pdf", "../../etc/x"), ("a-b-2.pdf", "a/b"),
-                       ("attendee-7.pdf", "..")):
+    for file, name in (
+        ("etc-x.pdf", "../../etc/x"),
+        ("a-b-2.pdf", "a/b"),
+        ("attendee-7.pdf", ".."),
+    ):
         book = Workbook(out / file)
         assert name in book.page_texts[0]
         book.close()
@@ -249,24 +301,31 @@ def test_shards_partition_the_rows_exactly(tmp_path):
     out = tmp_path / "out"
     seen = []
     for k in (1, 2, 3):
-        result = run_cli("batch", attendees, "--out-dir", out, "--shard", f"{k}/3", "-q",
-                         "--content", tiny())
+        result = run_cli(
+            "batch", attendees, "--out-dir", out, "--shard", f"{k}/3", "-q", "--content", tiny()
+        )
         assert result.exit_code == 0, result.stderr
         seen.append([r["name"] for r in manifest(out, f"manifest-{k}-of-3.csv")])
-    assert seen == [["Person 1", "Person 4", "Person 7"], ["Person 2", "Person 5"],
-                    ["Person 3", "Person 6"]]
+    assert seen == [
+        ["Person 1", "Person 4", "Person 7"],
+        ["Person 2", "Person 5"],
+        ["Person 3", "Person 6"],
+    ]
     assert len(list(out.glob("*.pdf"))) == 7
 
 
 def test_skip_existing_resumes_and_redoes_a_damaged_copy(tmp_path):
     attendees = write_csv(tmp_path / "room.csv", [["name"], ["Ann"], ["Ben"], ["Cat"]])
     out = tmp_path / "out"
-    assert run_cli("batch", attendees, "--out-dir", out, "--shard", "1/2", "-q",
-                   "--content", tiny()).exit_code == 0
+    assert (
+        run_cli(
+            "batch", attendees, "--out-dir", out, "--shard", "1/2", "-q", "--content", tiny()
+        ).exit_code
+        == 0
+    )
     first = (out / "ann.pdf").stat().st_mtime_ns
     (out / "cat.pdf").write_bytes(b"%PDF-1.7\ngarbage\n%%EOF\n")
-    result = run_cli("batch", attendees, "--out-dir", out, "--skip-existing",
-                     "--content", tiny())
+    result = run_cli("batch", attendees, "--out-dir", out, "--skip-existing", "--content", tiny())
     assert result.exit_code == 0
     assert (out / "ann.pdf").stat().st_mtime_ns == first
     rows = {r["name"]: r for r in manifest(out)}
@@ -279,8 +338,7 @@ def test_skip_existing_resumes_and_redoes_a_damaged_copy(tmp_path):
 def test_batch_booklet_manifest_counts_the_pages_in_the_file(tmp_path):
     attendees = write_csv(tmp_path / "room.csv", [["name"], ["Ann"]])
     out = tmp_path / "out"
-    result = run_cli("batch", attendees, "--out-dir", out, "--booklet", "-q",
-                     "--content", tiny())
+    result = run_cli("batch", attendees, "--out-dir", out, "--booklet", "-q", "--content", tiny())
     assert result.exit_code == 0, result.stderr
     book = Workbook(out / "ann.pdf")
     (row,) = manifest(out)
@@ -290,8 +348,7 @@ def test_batch_booklet_manifest_counts_the_pages_in_the_file(tmp_path):
 
 
 def test_company_from_a_csv_prints_as_typed(tmp_path):
-    attendees = write_csv(tmp_path / "room.csv", [["name", "company"],
-                                                  ["Ann", "<b>Evil</b> *Co*"]])
+    attendees = write_csv(tmp_path / "room.csv", [["name", "company"], ["Ann", "<b>Evil</b> *Co*"]])
     out = tmp_path / "out"
     assert run_cli("batch", attendees, "--out-dir", out, "-q", "--role", "devops").exit_code == 0
     book = Workbook(out / "ann.pdf")
@@ -305,8 +362,12 @@ def test_company_from_a_csv_prints_as_typed(tmp_path):
 def test_an_attendee_named_combined_keeps_their_copy(tmp_path):
     attendees = write_csv(tmp_path / "room.csv", [["name"], ["Combined"], ["Bob"]])
     out = tmp_path / "out"
-    assert run_cli("batch", attendees, "--out-dir", out, "--combined", "-q",
-                   "--content", tiny()).exit_code == 0
+    assert (
+        run_cli(
+            "batch", attendees, "--out-dir", out, "--combined", "-q", "--content", tiny()
+        ).exit_code
+        == 0
+    )
     book = Workbook(out / "combined.pdf")
     assert "Combined" in book.page_texts[0]
     book.close()
@@ -318,8 +379,9 @@ def test_an_attendee_named_combined_keeps_their_copy(tmp_path):
 def test_fillable_copies_keep_unique_fields_in_the_combined_file(tmp_path):
     attendees = write_csv(tmp_path / "room.csv", [["name"], ["Ann"], ["Ben"]])
     out = tmp_path / "out"
-    result = run_cli("batch", attendees, "--out-dir", out, "--fillable", "--combined", "-q",
-                     "--content", tiny())
+    result = run_cli(
+        "batch", attendees, "--out-dir", out, "--fillable", "--combined", "-q", "--content", tiny()
+    )
     assert result.exit_code == 0, result.stderr
     single = Workbook(out / "ann.pdf")
     names = set(single.fields())
@@ -333,15 +395,32 @@ def test_fillable_copies_keep_unique_fields_in_the_combined_file(tmp_path):
 
 # ---- stopping: signals, killed parents ----
 
+
 def _batch_process(tmp_path: Path, rows: int, *extra: str) -> tuple[subprocess.Popen, Path]:
-    attendees = write_csv(tmp_path / "room.csv",
-                          [["name"]] + [[f"Person {n}"] for n in range(rows)])
+    attendees = write_csv(
+        tmp_path / "room.csv", [["name"]] + [[f"Person {n}"] for n in range(rows)]
+    )
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "guidegen", "batch", str(attendees), "--out-dir", str(out),
-         "--content", str(tiny()), "--jobs", "2", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=guidegen_env(),
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "guidegen",
+            "batch",
+            str(attendees),
+            "--out-dir",
+            str(out),
+            "--content",
+            str(tiny()),
+            "--jobs",
+            "2",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=guidegen_env(),
+        start_new_session=True,
+    )
     return process, out
 
 

@@ -25,15 +25,24 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 
 def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
-    lines = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-             if needle in line]
+    lines = [
+        n
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if needle in line
+    ]
     return lines[occurrence - 1]
 
 
 def guidegen(*args, cwd: Path | None = None, **kwargs) -> subprocess.CompletedProcess:
     """guidegen in a fresh process, as a user runs it; arguments may be bytes."""
-    return subprocess.run([sys.executable, "-m", "guidegen", *args], capture_output=True,
-                          cwd=cwd, env=guidegen_env(), check=False, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "guidegen", *args],
+        capture_output=True,
+        cwd=cwd,
+        env=guidegen_env(),
+        check=False,
+        **kwargs,
+    )
 
 
 def test_version_and_help():
@@ -49,14 +58,19 @@ def test_python_dash_m_help():
     assert result.returncode == 0 and "build" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["--help"], ["roles"], ["validate"], ["build", "--help"],
-                                  ["schema"], ["batch", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["roles"], ["validate"], ["build", "--help"], ["schema"], ["batch", "--help"]],
+)
 def test_reading_commands_do_not_import_weasyprint(args):
-    probe = ("import sys\nfrom guidegen.cli import main\n"
-             f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
-             "print('WEASYPRINT' if 'weasyprint' in sys.modules else 'CLEAN', file=sys.stderr)")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=False)
+    probe = (
+        "import sys\nfrom guidegen.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('WEASYPRINT' if 'weasyprint' in sys.modules else 'CLEAN', file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
     assert result.stderr.strip().endswith("CLEAN"), result.stderr
 
 
@@ -67,8 +81,9 @@ def test_roles_lists_each_role_with_counts():
 
     bank = load_bank(CONTENT_DIR)
     questions = role_questions(bank, bank.roles["devops-engineer"])
-    kinds = [sum(q.kind == kind for q in questions)
-             for kind in ("general", "behavioural", "technical")]
+    kinds = [
+        sum(q.kind == kind for q in questions) for kind in ("general", "behavioural", "technical")
+    ]
     result = run_cli("roles")
     assert result.exit_code == 0
     line = next(row for row in result.output.splitlines() if row.startswith("devops-engineer"))
@@ -95,6 +110,7 @@ def test_build_default_writes_output_and_reports_pages(tmp_path, monkeypatch):
 
 
 # ---- content errors: exit 1, one line naming file, line and field ----
+
 
 def _expect_content_error(content: Path, *needles: str) -> str:
     """build fails with a one-line message; validate lists the same place in its table."""
@@ -144,31 +160,39 @@ def test_wrong_type(tiny_pack):
     path = tiny_pack / "questions" / "tiny.yaml"
     edit(path, "    tags: [linux]", "    tags: 5")
     line = line_of(path, "tags: 5")
-    _expect_content_error(tiny_pack, f"tiny.yaml:{line}:5", "questions[2].tags",
-                          "must be a list", "(got 5)")
+    _expect_content_error(
+        tiny_pack, f"tiny.yaml:{line}:5", "questions[2].tags", "must be a list", "(got 5)"
+    )
 
 
 def test_missing_required_field(tiny_pack):
     path = tiny_pack / "questions" / "tiny.yaml"
     edit(path, "    title: What does a build server do?\n", "")
-    _expect_content_error(tiny_pack, "tiny.yaml:4:5", "questions[0].title",
-                          "required field 'title' is missing")
+    _expect_content_error(
+        tiny_pack, "tiny.yaml:4:5", "questions[0].title", "required field 'title' is missing"
+    )
 
 
 def test_duplicate_id(tiny_pack):
     path = tiny_pack / "questions" / "tiny.yaml"
     edit(path, "id: tiny-technical", "id: tiny-general")
     line = line_of(path, "id: tiny-general", 2)
-    _expect_content_error(tiny_pack, f"tiny.yaml:{line}", "duplicate id 'tiny-general'",
-                          "tiny.yaml:4")
+    _expect_content_error(
+        tiny_pack, f"tiny.yaml:{line}", "duplicate id 'tiny-general'", "tiny.yaml:4"
+    )
 
 
 def test_unknown_kind(tiny_pack):
     path = tiny_pack / "questions" / "tiny.yaml"
     edit(path, "kind: technical", "kind: trivia")
     line = line_of(path, "kind: trivia")
-    _expect_content_error(tiny_pack, f"tiny.yaml:{line}:5", "questions[2].kind",
-                          "must be one of 'general', 'behavioural' or 'technical'", "'trivia'")
+    _expect_content_error(
+        tiny_pack,
+        f"tiny.yaml:{line}:5",
+        "questions[2].kind",
+        "must be one of 'general', 'behavioural' or 'technical'",
+        "'trivia'",
+    )
 
 
 def test_empty_content_folder(tmp_path):
@@ -184,8 +208,9 @@ def test_role_naming_unknown_question(tiny_pack):
     path = tiny_pack / "roles" / "tiny.yaml"
     edit(path, "  - tiny-technical", "  - tiny-technicl")
     line = line_of(path, "- tiny-technicl")
-    _expect_content_error(tiny_pack, f"tiny.yaml:{line}", "unknown question id",
-                          "did you mean 'tiny-technical'")
+    _expect_content_error(
+        tiny_pack, f"tiny.yaml:{line}", "unknown question id", "did you mean 'tiny-technical'"
+    )
 
 
 def test_a_control_character_is_reported_at_its_line_and_column(tiny_pack):
@@ -196,10 +221,15 @@ def test_a_control_character_is_reported_at_its_line_and_column(tiny_pack):
     _expect_content_error(tiny_pack, f"questions/tiny.yaml:{line}:{column}:", "U+0007")
 
 
-@pytest.mark.parametrize("value, tag", [("!!binary aGVsbG8=", "!!binary"),
-                                        ("!!set {a: null}", "!!set"),
-                                        ("!!python/object:os.system {}", "!!python/object"),
-                                        ("!local text", "!local")])
+@pytest.mark.parametrize(
+    "value, tag",
+    [
+        ("!!binary aGVsbG8=", "!!binary"),
+        ("!!set {a: null}", "!!set"),
+        ("!!python/object:os.system {}", "!!python/object"),
+        ("!local text", "!local"),
+    ],
+)
 def test_yaml_tags_outside_the_core_types_are_refused(tiny_pack, value, tag):
     path = tiny_pack / "questions" / "tiny.yaml"
     edit(path, "    why: |\n      A common first-week task on call.\n", f"    why: {value}\n")
@@ -217,8 +247,9 @@ def test_a_symlink_out_of_the_content_folder_is_refused(tiny_pack, tmp_path):
     secret = tmp_path / "secret.yaml"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\nquestions: []\n", encoding="utf-8")
     (tiny_pack / "questions" / "evil.yaml").symlink_to(secret)
-    message = _expect_content_error(tiny_pack, "questions/evil.yaml",
-                                    "symbolic link to a file outside the content folder")
+    message = _expect_content_error(
+        tiny_pack, "questions/evil.yaml", "symbolic link to a file outside the content folder"
+    )
     result = run_cli("validate", "--content", tiny_pack)
     assert "root:x" not in result.output + result.stderr + message
 
@@ -251,8 +282,11 @@ def _without_root_powers() -> list[str]:
         return []
     if shutil.which("setpriv") is None:
         pytest.skip("running as root without setpriv, so file modes cannot be tested")
-    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search",
-            "--inh-caps=-dac_override,-dac_read_search"]
+    return [
+        "setpriv",
+        "--bounding-set=-dac_override,-dac_read_search",
+        "--inh-caps=-dac_override,-dac_read_search",
+    ]
 
 
 @pytest.mark.parametrize("command", ["validate", "build"])
@@ -260,10 +294,22 @@ def test_an_unreadable_folder_is_a_one_line_content_error(tiny_pack, tmp_path, c
     questions = tiny_pack / "questions"
     questions.chmod(0)
     try:
-        done = subprocess.run([*_without_root_powers(), sys.executable, "-m", "guidegen",
-                               command, "--content", str(tiny_pack)],
-                              capture_output=True, text=True, cwd=tmp_path, env=guidegen_env(),
-                              check=False)
+        done = subprocess.run(
+            [
+                *_without_root_powers(),
+                sys.executable,
+                "-m",
+                "guidegen",
+                command,
+                "--content",
+                str(tiny_pack),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=guidegen_env(),
+            check=False,
+        )
     finally:
         questions.chmod(0o755)
     assert done.returncode == 1, done.stderr
@@ -299,6 +345,7 @@ def test_validate_reports_every_planted_problem_as_a_table(tiny_pack):
 
 # ---- usage errors: exit 2, listing the valid choices ----
 
+
 def test_unknown_role_lists_choices(tmp_path):
     result = run_cli("build", "--role", "astronaut", "--out", tmp_path / "x.pdf")
     assert result.exit_code == 2
@@ -307,8 +354,10 @@ def test_unknown_role_lists_choices(tmp_path):
 
 
 def test_an_empty_role_is_a_usage_error(tmp_path):
-    for command in (["build", "--out", tmp_path / "x.pdf"],
-                    ["batch", DATA / "tiny" / "roles" / "tiny.yaml"]):
+    for command in (
+        ["build", "--out", tmp_path / "x.pdf"],
+        ["batch", DATA / "tiny" / "roles" / "tiny.yaml"],
+    ):
         result = run_cli(*command, "--role", "")
         assert result.exit_code == 2 and "--role is empty" in result.stderr, result.stderr
 
@@ -320,11 +369,13 @@ def test_unknown_paper_lists_choices(tmp_path):
 
 
 def test_american_spelling_of_a_kind_is_understood_and_typos_get_a_hint(tmp_path):
-    result = run_cli("build", "--content", TINY, "--kinds", "behavioral",
-                     "--out", tmp_path / "x.pdf")
+    result = run_cli(
+        "build", "--content", TINY, "--kinds", "behavioral", "--out", tmp_path / "x.pdf"
+    )
     assert result.exit_code == 0, result.stderr
-    result = run_cli("build", "--content", TINY, "--kinds", "behavoural",
-                     "--out", tmp_path / "x.pdf")
+    result = run_cli(
+        "build", "--content", TINY, "--kinds", "behavoural", "--out", tmp_path / "x.pdf"
+    )
     assert result.exit_code == 2 and "did you mean behavioural?" in result.stderr
 
 
@@ -333,16 +384,24 @@ def test_unwritable_output_folder(tmp_path, monkeypatch):
     locked.mkdir(mode=0o500)
     if os.access(locked, os.W_OK):  # root ignores permission bits: answer as a user would get
         real_access = os.access
-        monkeypatch.setattr(os, "access", lambda path, mode: False if Path(path) == locked
-                            else real_access(path, mode))
+        monkeypatch.setattr(
+            os,
+            "access",
+            lambda path, mode: False if Path(path) == locked else real_access(path, mode),
+        )
     result = run_cli("build", "--out", locked / "x.pdf")
     assert result.exit_code == 2 and "not a writable folder" in result.stderr
     assert not (locked / "x.pdf").exists()
 
 
-@pytest.mark.parametrize("given, message", [
-    ("newdir/", "names a folder"), ("x.txt", "must end in .pdf"), (".", "names a folder"),
-])
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ("newdir/", "names a folder"),
+        ("x.txt", "must end in .pdf"),
+        (".", "names a folder"),
+    ],
+)
 def test_output_names_that_cannot_be_a_pdf_are_usage_errors(tmp_path, given, message):
     result = run_cli("build", "--out", f"{tmp_path}/{given}" if given != "." else ".")
     assert result.exit_code == 2 and message in result.stderr, result.stderr
@@ -366,8 +425,7 @@ def test_output_under_a_file_is_a_usage_error(tmp_path):
 
 
 def test_an_output_the_system_refuses_is_exit_2(tmp_path):
-    result = guidegen("build", "--content", str(TINY), "--out", "/proc/guidegen-x.pdf",
-                      text=True)
+    result = guidegen("build", "--content", str(TINY), "--out", "/proc/guidegen-x.pdf", text=True)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("error: cannot write") and "Traceback" not in result.stderr
 
@@ -385,8 +443,15 @@ def test_a_long_output_name_is_a_usage_error_and_a_legal_one_is_written(tmp_path
 
 def test_bytes_that_are_not_utf8_in_an_option_are_a_usage_error(tmp_path):
     for option in (b"--name", b"--company"):
-        result = guidegen(b"build", b"--content", bytes(TINY), option, b"Ad\xe9 L\xff",
-                          b"--out", bytes(tmp_path / "x.pdf"))
+        result = guidegen(
+            b"build",
+            b"--content",
+            bytes(TINY),
+            option,
+            b"Ad\xe9 L\xff",
+            b"--out",
+            bytes(tmp_path / "x.pdf"),
+        )
         stderr = result.stderr.decode("utf-8", "replace")
         assert result.returncode == 2, stderr
         assert option.decode() in stderr and "not UTF-8" in stderr
@@ -409,15 +474,17 @@ def test_errors_never_print_a_traceback(tmp_path):
 
 
 def test_schema_command_matches_the_committed_copy():
-    committed = (Path(__file__).resolve().parents[1] / "schema" / "content.schema.json")
+    committed = Path(__file__).resolve().parents[1] / "schema" / "content.schema.json"
     result = run_cli("schema")
     assert result.exit_code == 0
     assert result.output == committed.read_text(encoding="utf-8"), (
         "schema/content.schema.json is stale: "
-        "run `guidegen schema --out schema/content.schema.json`")
+        "run `guidegen schema --out schema/content.schema.json`"
+    )
 
 
 # ---- writing outputs: atomic, never through a link, every failure one line ----
+
 
 def test_a_full_disk_is_one_line_exit_2_and_keeps_the_earlier_file(tmp_path, monkeypatch):
     out = tmp_path / "book.pdf"
@@ -434,8 +501,7 @@ def test_a_full_disk_is_one_line_exit_2_and_keeps_the_earlier_file(tmp_path, mon
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.pdf"]
 
 
-def test_an_interrupted_write_keeps_the_earlier_file_and_leaves_no_temporary(tmp_path,
-                                                                            monkeypatch):
+def test_an_interrupted_write_keeps_the_earlier_file_and_leaves_no_temporary(tmp_path, monkeypatch):
     out = tmp_path / "book.pdf"
     out.write_bytes(b"%PDF-earlier")
     written = []
@@ -505,6 +571,7 @@ def test_dates_off_the_calendar_are_usage_errors(tmp_path):
 
 # ---- progress on a terminal ----
 
+
 def _on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
     import pty
 
@@ -531,8 +598,9 @@ def test_on_a_terminal_build_says_what_it_is_doing_and_batch_shows_a_bar(tmp_pat
     code, shown = _on_a_terminal(["build", "--content", str(TINY), "--out", "t.pdf"], tmp_path)
     assert code == 0 and "Laying out 3 questions" in shown and "t.pdf (" in shown
     (tmp_path / "room.csv").write_text("name\nAnn\n\nBob\n", encoding="utf-8")
-    code, shown = _on_a_terminal(["batch", "room.csv", "--content", str(TINY),
-                                  "--out-dir", "out", "--jobs", "1"], tmp_path)
+    code, shown = _on_a_terminal(
+        ["batch", "room.csv", "--content", str(TINY), "--out-dir", "out", "--jobs", "1"], tmp_path
+    )
     assert code == 0, shown
     assert "Building copies" in shown and "2 written, 0 skipped, 0 failed" in shown
     assert "row 2:" not in shown  # the bar replaces the per-row lines
@@ -546,8 +614,13 @@ def test_the_makefile_starts_over_when_the_interpreter_changes(tmp_path):
     shutil.copy(repo / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / ".venv").mkdir()
     (tmp_path / ".venv" / ".installed-3.10.0").touch()  # a venv left by an older Python
-    plan = subprocess.run(["make", "-n", "build", f"PYTHON={sys.executable}"], cwd=tmp_path,
-                          capture_output=True, text=True, check=False)
+    plan = subprocess.run(
+        ["make", "-n", "build", f"PYTHON={sys.executable}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert plan.returncode == 0, plan.stderr
     assert "-m venv --clear .venv" in plan.stdout
     version = "{}.{}.{}".format(*sys.version_info[:3])

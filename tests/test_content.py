@@ -75,12 +75,12 @@ def _own_text(data, skip_keys=("title", "id", "tags", "kind", "answer_type", "co
 @pytest.mark.skipif(not SEED.exists(), reason="the seed guide is not beside this checkout")
 def test_no_phrase_is_copied_from_the_seed_guide():
     seed = _words(SEED.read_text(encoding="utf-8"))
-    seed_runs = {tuple(seed[i:i + OVERLAP_WORDS]) for i in range(len(seed) - OVERLAP_WORDS)}
+    seed_runs = {tuple(seed[i : i + OVERLAP_WORDS]) for i in range(len(seed) - OVERLAP_WORDS)}
     copied = []
     for path in sorted(CONTENT_DIR.rglob("*.yaml")):
         for text in _own_text(yaml.safe_load(path.read_text(encoding="utf-8"))):
             words = _words(text)
             for i in range(len(words) - OVERLAP_WORDS + 1):
-                if tuple(words[i:i + OVERLAP_WORDS]) in seed_runs:
-                    copied.append(f"{path.name}: {' '.join(words[i:i + OVERLAP_WORDS])}")
+                if tuple(words[i : i + OVERLAP_WORDS]) in seed_runs:
+                    copied.append(f"{path.name}: {' '.join(words[i : i + OVERLAP_WORDS])}")
     assert not copied, "\n".join(copied)

@@ -31,8 +31,7 @@ def test_every_question_has_its_lines_as_named_text_fields(fields, selection):
     bank = load_bank(CONTENT_DIR)
     star_lines = {step.key: step.lines for step in bank.workbook.star}
     for number, question in enumerate(selection.questions, start=1):
-        mine = {name: field for name, field in fields.items()
-                if name.startswith(f"{question.id}/")}
+        mine = {name: field for name, field in fields.items() if name.startswith(f"{question.id}/")}
         groups = Counter(name.split("/")[1] for name in mine)
         if question.kind == "behavioural":
             assert groups == star_lines, question.id
@@ -42,12 +41,19 @@ def test_every_question_has_its_lines_as_named_text_fields(fields, selection):
             assert field.FT == "/Tx"
             group, line = name.split("/")[1:]
             assert re.fullmatch(r"\d+", line)
-            assert str(field.TU) in (f"Question {number}, {group.capitalize()}, line {line}",
-                                     f"Question {number}, notes, line {line}")
+            assert str(field.TU) in (
+                f"Question {number}, {group.capitalize()}, line {line}",
+                f"Question {number}, notes, line {line}",
+            )
 
 
-WRITING_PARTS = ("General questions", "Behavioural questions", "Technical questions",
-                 "Questions to ask your interviewer", "Notes")
+WRITING_PARTS = (
+    "General questions",
+    "Behavioural questions",
+    "Technical questions",
+    "Questions to ask your interviewer",
+    "Notes",
+)
 
 
 def writing_pages(book) -> list[int]:
@@ -123,8 +129,10 @@ def _same_glyphs(one, other, number: int) -> bool:
     first, second = one.chars(number), other.chars(number)
     return len(first) == len(second) and all(
         (a.text, a.size, a.colour) == (b.text, b.size, b.colour)
-        and abs(a.origin[0] - b.origin[0]) < 1 and abs(a.origin[1] - b.origin[1]) < 1
-        for a, b in zip(first, second))
+        and abs(a.origin[0] - b.origin[0]) < 1
+        and abs(a.origin[1] - b.origin[1]) < 1
+        for a, b in zip(first, second)
+    )
 
 
 def test_printed_blank_it_looks_like_the_plain_file(fillable_workbook, default_workbook):

@@ -21,19 +21,68 @@ from tests.conftest import DATA, run_cli
 
 
 def fixed(examples: int) -> settings:
-    return settings(derandomize=True, database=None, deadline=None, max_examples=examples,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+    return settings(
+        derandomize=True,
+        database=None,
+        deadline=None,
+        max_examples=examples,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 TINY = DATA / "tiny"
 QUESTIONS = (TINY / "questions" / "tiny.yaml").read_text(encoding="utf-8")
 
 # Fragments that have broken YAML loaders and content pipelines before.
-NASTY = ["&a ", "*a", "<<: *a", "!!binary aGk=", "!!set", "!!python/object:os.system", "!x ",
-         "\x07", "\x00", "\t", "\r", "\ufeff", "\u202e", "\ud800", "{company}", "{compnay}",
-         "{company|}", "${HOME}", ": ", "- ", "? ", "'", '"', "|", ">", "#", "%YAML 1.1\n",
-         "---\n", "...\n", "[", "]", "{", "}", "~", "null", "yes", "0x1F", "1e9999",
-         "2027-03-09", "é" * 300, "questions:", "kind: behavioural", "tags: 5", "id: Bad Id",
-         "\n    ", "\n  - ", "\n" * 3]
+NASTY = [
+    "&a ",
+    "*a",
+    "<<: *a",
+    "!!binary aGk=",
+    "!!set",
+    "!!python/object:os.system",
+    "!x ",
+    "\x07",
+    "\x00",
+    "\t",
+    "\r",
+    "\ufeff",
+    "\u202e",
+    "\ud800",
+    "{company}",
+    "{compnay}",
+    "{company|}",
+    "${HOME}",
+    ": ",
+    "- ",
+    "? ",
+    "'",
+    '"',
+    "|",
+    ">",
+    "#",
+    "%YAML 1.1\n",
+    "---\n",
+    "...\n",
+    "[",
+    "]",
+    "{",
+    "}",
+    "~",
+    "null",
+    "yes",
+    "0x1F",
+    "1e9999",
+    "2027-03-09",
+    "é" * 300,
+    "questions:",
+    "kind: behavioural",
+    "tags: 5",
+    "id: Bad Id",
+    "\n    ",
+    "\n  - ",
+    "\n" * 3,
+]
 
 
 @st.composite
@@ -46,11 +95,11 @@ def mutated_yaml(draw) -> str:
             piece = draw(st.one_of(st.sampled_from(NASTY), st.text(max_size=20)))
             text = text[:where] + piece + text[where:]
         elif action == "delete":
-            text = text[:where] + text[where + draw(st.integers(1, 40)):]
+            text = text[:where] + text[where + draw(st.integers(1, 40)) :]
         else:
             line_start = text.rfind("\n", 0, where) + 1
             line_end = text.find("\n", where)
-            line = text[line_start:line_end if line_end != -1 else len(text)]
+            line = text[line_start : line_end if line_end != -1 else len(text)]
             text = text[:line_start] + line + "\n" + text[line_start:]
     return text
 
@@ -77,9 +126,14 @@ def test_any_content_file_loads_or_is_a_content_error(pack, text):
 
 
 @fixed(150)
-@given(raw=st.one_of(st.binary(max_size=300),
-                     st.text(alphabet=st.sampled_from(list('name,;\t"\n\r ab\u00e9=+@')),
-                             max_size=120).map(str.encode)))
+@given(
+    raw=st.one_of(
+        st.binary(max_size=300),
+        st.text(alphabet=st.sampled_from(list('name,;\t"\n\r ab\u00e9=+@')), max_size=120).map(
+            str.encode
+        ),
+    )
+)
 def test_any_attendee_list_reads_or_is_a_usage_error(tmp_path, raw):
     path = tmp_path / "room.csv"
     path.write_bytes(b"name,company\n" + raw if raw[:1] != b"x" else raw)

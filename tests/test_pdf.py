@@ -14,7 +14,8 @@ from tests.test_cli import edit
 
 SECRET = "guidegen-secret-4f9c2a"
 PIXEL = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 def embedded_files(path) -> list[str]:
@@ -32,8 +33,13 @@ def embedded_files(path) -> list[str]:
 def distinct_images(path) -> int:
     # WeasyPrint shares one resource dictionary between pages: count images, not listings.
     with pikepdf.open(path) as pdf:
-        return len({bytes(image.read_raw_bytes()) for page in pdf.pages
-                    for image in page.get_images().values()})
+        return len(
+            {
+                bytes(image.read_raw_bytes())
+                for page in pdf.pages
+                for image in page.get_images().values()
+            }
+        )
 
 
 @pytest.fixture

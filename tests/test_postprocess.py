@@ -14,9 +14,11 @@ from guidegen.postprocess import booklet_order, combine, impose
 def numbered_pdf(pages: int, label: str = "P") -> bytes:
     """A plain A5 document whose page n says "P<n>" in Helvetica."""
     pdf = pikepdf.new()
-    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font,
-                                                Subtype=pikepdf.Name.Type1,
-                                                BaseFont=pikepdf.Name.Helvetica))
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+        )
+    )
     for number in range(1, pages + 1):
         pdf.add_blank_page(page_size=(419.5, 595.3))
         page = pdf.pages[-1]
@@ -53,8 +55,14 @@ def test_eight_pages_impose_in_fold_order():
 
 def test_ten_pages_are_padded_to_twelve_with_blank_sides():
     booklet = impose(numbered_pdf(10), "letter")
-    assert halves(booklet) == [("", "P1"), ("P2", ""), ("P10", "P3"),
-                               ("P4", "P9"), ("P8", "P5"), ("P6", "P7")]
+    assert halves(booklet) == [
+        ("", "P1"),
+        ("P2", ""),
+        ("P10", "P3"),
+        ("P4", "P9"),
+        ("P8", "P5"),
+        ("P6", "P7"),
+    ]
 
 
 def test_booklet_order_needs_a_multiple_of_four():

@@ -18,10 +18,16 @@ def bank():
     return load_bank(CONTENT_DIR)
 
 
-@pytest.mark.parametrize("typed, role", [("sre", "site-reliability-engineer"),
-                                         ("site", "site-reliability-engineer"),
-                                         ("cloud", "cloud-engineer"), ("p", "platform-engineer"),
-                                         (None, "devops-engineer")])
+@pytest.mark.parametrize(
+    "typed, role",
+    [
+        ("sre", "site-reliability-engineer"),
+        ("site", "site-reliability-engineer"),
+        ("cloud", "cloud-engineer"),
+        ("p", "platform-engineer"),
+        (None, "devops-engineer"),
+    ],
+)
 def test_role_by_id_prefix_or_initials(bank, typed, role):
     assert select(bank, typed).role.id == role
 
@@ -29,7 +35,8 @@ def test_role_by_id_prefix_or_initials(bank, typed, role):
 def test_ambiguous_prefix_is_a_usage_error(content_copy):
     role = content_copy / "roles" / "cloud-engineer.yaml"
     (content_copy / "roles" / "cloud-architect.yaml").write_text(
-        role.read_text().replace("id: cloud-engineer", "id: cloud-architect"))
+        role.read_text().replace("id: cloud-engineer", "id: cloud-architect")
+    )
     with pytest.raises(UsageError, match="ambiguous: it matches cloud-architect, cloud-engineer"):
         select(load_bank(content_copy), "cloud")
 
@@ -59,12 +66,15 @@ def test_filters(bank):
     assert len(chosen) == len(everything) - len(tagged)
 
 
-@pytest.mark.parametrize("criteria, message", [
-    (Criteria(tags=("kubernetes-wizardry",)), "--tags: unknown kubernetes-wizardry"),
-    (Criteria(kinds=("trivia",)), "--kinds: unknown trivia"),
-    (Criteria(count=99), "--count 99 asks for more questions than match"),
-    (Criteria(tags=("containers",), exclude_tags=("containers",)), "no question matches"),
-])
+@pytest.mark.parametrize(
+    "criteria, message",
+    [
+        (Criteria(tags=("kubernetes-wizardry",)), "--tags: unknown kubernetes-wizardry"),
+        (Criteria(kinds=("trivia",)), "--kinds: unknown trivia"),
+        (Criteria(count=99), "--count 99 asks for more questions than match"),
+        (Criteria(tags=("containers",), exclude_tags=("containers",)), "no question matches"),
+    ],
+)
 def test_impossible_selections_are_usage_errors(bank, criteria, message):
     with pytest.raises(UsageError, match=message):
         select(bank, "devops", criteria=criteria)

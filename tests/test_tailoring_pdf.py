@@ -28,14 +28,24 @@ def question_titles(workbook) -> list[str]:
 
 def role_only_titles(bank) -> dict[str, set[str]]:
     usage = Counter(q.id for r in bank.roles.values() for q in role_questions(bank, r))
-    return {role.id: {normalise(q.title).replace("{company|this company}", "this company")
-                      for q in role_questions(bank, role) if usage[q.id] == 1}
-            for role in bank.roles.values()}
+    return {
+        role.id: {
+            normalise(q.title).replace("{company|this company}", "this company")
+            for q in role_questions(bank, role)
+            if usage[q.id] == 1
+        }
+        for role in bank.roles.values()
+    }
 
 
-@pytest.mark.parametrize("role, book", [("site-reliability-engineer", "sre_workbook"),
-                                        ("cloud-engineer", "cloud_workbook"),
-                                        ("platform-engineer", "platform_workbook")])
+@pytest.mark.parametrize(
+    "role, book",
+    [
+        ("site-reliability-engineer", "sre_workbook"),
+        ("cloud-engineer", "cloud_workbook"),
+        ("platform-engineer", "platform_workbook"),
+    ],
+)
 def test_each_role_prints_its_own_questions_and_no_other_roles(role, book, bank, request):
     workbook = request.getfixturevalue(book)
     text = " ".join(workbook.page_texts)
@@ -63,24 +73,32 @@ def test_count_and_seed_pick_reproducibly_and_balanced(tmp_path):
     bank = load_bank(CONTENT_DIR)
     total = len(role_questions(bank, bank.roles["devops-engineer"]))
     assert f"9 of the role's {total} questions (random pick with seed 4)" in cover
-    kind_of = {normalise(q.title).replace("{company|this company}", "this company"): q.kind
-               for q in bank.questions.values()}
+    kind_of = {
+        normalise(q.title).replace("{company|this company}", "this company"): q.kind
+        for q in bank.questions.values()
+    }
     assert Counter(kind_of[t] for t in first) == {"general": 3, "behavioural": 3, "technical": 3}
 
 
 def _rules(workbook) -> int:
     """Writing rules on the question pages (not the checklist or notes pages)."""
     starts = sorted((page, title) for level, title, page in workbook.outline() if level == 1)
-    pages = [n for (page, title), (end, _) in zip(starts, starts[1:] + [(10**6, "")])
-             if title in ("Behavioural questions", "Technical questions")
-             for n in range(page, min(end, workbook.page_count + 1))]
+    pages = [
+        n
+        for (page, title), (end, _) in zip(starts, starts[1:] + [(10**6, "")])
+        if title in ("Behavioural questions", "Technical questions")
+        for n in range(page, min(end, workbook.page_count + 1))
+    ]
     return sum(len(workbook.rule_tops(n, RULE_GREY)) for n in pages)
 
 
 @pytest.fixture(scope="module")
 def editions(study_bt_workbook, practice_workbook, facilitator_workbook):
-    return {"study": study_bt_workbook, "practice": practice_workbook,
-            "facilitator": facilitator_workbook}
+    return {
+        "study": study_bt_workbook,
+        "practice": practice_workbook,
+        "facilitator": facilitator_workbook,
+    }
 
 
 def _text(workbook) -> str:
@@ -125,13 +143,24 @@ def test_company_placeholder_filled_or_reading_naturally(tmp_path, default_workb
 
 def _part_pages(workbook, title: str) -> list[int]:
     starts = sorted((page, name) for level, name, page in workbook.outline() if level == 1)
-    return [n for (page, name), (end, _) in zip(starts, starts[1:] + [(10**6, "")])
-            if name == title for n in range(page, min(end, workbook.page_count + 1))]
+    return [
+        n
+        for (page, name), (end, _) in zip(starts, starts[1:] + [(10**6, "")])
+        if name == title
+        for n in range(page, min(end, workbook.page_count + 1))
+    ]
 
 
 def test_study_plan_dates(tmp_path):
-    workbook = build(tmp_path / "plan.pdf", "--date", "2027-03-10", "--start", "2027-03-01",
-                     "--kinds", "technical")
+    workbook = build(
+        tmp_path / "plan.pdf",
+        "--date",
+        "2027-03-10",
+        "--start",
+        "2027-03-01",
+        "--kinds",
+        "technical",
+    )
     pages = _part_pages(workbook, "Study plan")
     text = " ".join(workbook.page_texts[n - 1] for n in pages)
     assert "9 days to your interview on Wednesday 10 March" in text
@@ -146,8 +175,9 @@ def test_study_plan_dates(tmp_path):
 
 
 def test_study_plan_without_a_date_has_seven_days_to_date_by_hand(default_workbook):
-    text = " ".join(default_workbook.page_texts[n - 1]
-                    for n in _part_pages(default_workbook, "Study plan"))
+    text = " ".join(
+        default_workbook.page_texts[n - 1] for n in _part_pages(default_workbook, "Study plan")
+    )
     assert "Seven days of preparation" in text
     assert "Day 7" in text and "Day 8" not in text
 

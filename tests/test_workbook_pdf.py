@@ -24,8 +24,9 @@ def selection():
 def contents_pages(workbook) -> list[int]:
     """The pages of the contents: from its bookmark to the page before the next one."""
     starts = sorted(page for level, _, page in workbook.outline() if level == 1)
-    (first,) = [page for level, title, page in workbook.outline()
-                if level == 1 and title == "Contents"]
+    (first,) = [
+        page for level, title, page in workbook.outline() if level == 1 and title == "Contents"
+    ]
     end = min(page for page in starts if page > first)
     return list(range(first, end))
 
@@ -58,8 +59,13 @@ def test_contents_numbers_point_at_the_right_pages(default_workbook, seed_titles
         assert entry.printed_page == real_page, title
         assert entry.target_page == real_page, title
     parts = {e.text: e for e in entries if not re.match(r"\d+\. ", e.text)}
-    for part in ("General questions", "Behavioural questions", "Technical questions",
-                 "Questions to ask your interviewer", "Notes"):
+    for part in (
+        "General questions",
+        "Behavioural questions",
+        "Technical questions",
+        "Questions to ask your interviewer",
+        "Notes",
+    ):
         assert parts[part].printed_page == parts[part].target_page
         assert part in default_workbook.page_texts[parts[part].printed_page - 1]
 
@@ -68,9 +74,15 @@ def test_bookmarks_for_every_part_and_question(default_workbook, seed_titles):
     outline = default_workbook.outline()
     level1 = {title: page for level, title, page in outline if level == 1}
     level2 = {normalise(title): page for level, title, page in outline if level == 2}
-    for part in ("How to use this workbook", "Contents", "General questions",
-                 "Behavioural questions", "Technical questions",
-                 "Questions to ask your interviewer", "Notes"):
+    for part in (
+        "How to use this workbook",
+        "Contents",
+        "General questions",
+        "Behavioural questions",
+        "Technical questions",
+        "Questions to ask your interviewer",
+        "Notes",
+    ):
         assert part in level1, f"no bookmark for {part}"
     for title in seed_titles:
         assert level2.get(normalise(title)) == question_page(default_workbook, title), title
@@ -91,8 +103,10 @@ def test_metadata_title_subject_language(default_workbook):
 
 
 def page_sizes(workbook) -> list[tuple[float, float]]:
-    return [tuple(round(side, 1) for side in workbook.page_size_mm(n))
-            for n in range(1, workbook.page_count + 1)]
+    return [
+        tuple(round(side, 1) for side in workbook.page_size_mm(n))
+        for n in range(1, workbook.page_count + 1)
+    ]
 
 
 def test_a4_is_the_default_page_size(default_workbook):
@@ -117,7 +131,8 @@ def test_nothing_overflows_the_page(fixture, request):
         width, height = (side * MM for side in workbook.page_size_mm(number))
         for char in workbook.chars(number):
             assert char.x0 >= 12 * MM and char.x1 <= width - 12 * MM, (
-                f"text outside the margins on page {number}: {char.text!r}")
+                f"text outside the margins on page {number}: {char.text!r}"
+            )
             assert char.top >= 8 * MM and char.bottom <= height - 8 * MM
 
 
@@ -183,13 +198,25 @@ def test_no_running_header_on_cover_or_blank_pages(default_workbook):
     for n, text in enumerate(texts, start=1):
         if n > 1 and text:
             assert default_workbook.margin_text(n, "top").startswith(
-                "DevOps Engineer · Interview Workbook"), f"page {n} has no running header"
+                "DevOps Engineer · Interview Workbook"
+            ), f"page {n} has no running header"
             assert f"Page {n} of {len(texts)}" in default_workbook.margin_text(n, "bottom")
 
 
 def test_cover_shows_name_company_and_date(tmp_path, default_workbook):
-    workbook = build(tmp_path / "ada.pdf", "--name", "Ada Lovelace", "--company", "Acme Analytics",
-                     "--date", "2027-03-09", "--start", "2027-03-01", "--count", "3")
+    workbook = build(
+        tmp_path / "ada.pdf",
+        "--name",
+        "Ada Lovelace",
+        "--company",
+        "Acme Analytics",
+        "--date",
+        "2027-03-09",
+        "--start",
+        "2027-03-01",
+        "--count",
+        "3",
+    )
     cover = workbook.page_texts[0]
     workbook.close()
     assert "Ada Lovelace" in cover and "Acme Analytics" in cover
