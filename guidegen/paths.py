@@ -1,4 +1,4 @@
-"""Where the built-in content, templates and styles live.
+"""Where the built-in content, templates, styles, labels and schema live.
 
 In a source checkout they are the top-level folders of the repository; in an installed wheel
 they are packaged under ``guidegen/_data`` (see ``pyproject.toml``).
@@ -19,4 +19,6 @@ def _data_dir(name: str) -> Path:
 CONTENT_DIR = _data_dir("content")
 TEMPLATES_DIR = _data_dir("templates")
 STYLES_DIR = _data_dir("styles")
+LABELS_DIR = _data_dir("labels")
+SCHEMA_DIR = _data_dir("schema")
 DEFAULT_OUTPUT_DIR = Path("output")

@@ -9,51 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from guidegen import clock
-from guidegen.choices import EDITIONS
+from guidegen.content.load import Bank
+from guidegen.content.models import KINDS, AskGroup, AskItem, Question, Role, TagRef
 from guidegen.errors import UsageError
-from guidegen.load import Bank
-from guidegen.models import KINDS, AskGroup, AskItem, Question, Role, TagRef
+from guidegen.spec import Person, WorkbookSpec
 
 DEFAULT_ROLE = "devops-engineer"
 PLAN_DAYS_WITHOUT_DATE = 7
 DEFAULT_PLAN_DAYS = 28  # without --start, a plan for a far-off interview covers the last 4 weeks
 MAX_PLAN_DAYS = 90
-
-
-@dataclass(frozen=True)
-class Personal:
-    name: str | None = None
-    company: str | None = None
-    date: dt.date | None = None  # the interview
-    start: dt.date | None = None  # first day of the study plan
-
-
-@dataclass(frozen=True)
-class Criteria:
-    """How to narrow a role's questions; empty means all of them."""
-
-    tags: tuple[str, ...] = ()
-    exclude_tags: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    count: int | None = None
-    seed: int = 0
-
-    def describe(self, total: int, chosen: int) -> str:
-        parts = []
-        if self.kinds:
-            parts.append("kinds: " + ", ".join(self.kinds))
-        if self.tags:
-            parts.append("tags: " + ", ".join(self.tags))
-        if self.exclude_tags:
-            parts.append("without tags: " + ", ".join(self.exclude_tags))
-        if self.count is not None:
-            parts.append(f"random pick with seed {self.seed}")
-        if not parts:
-            return f"All {total} questions for this role."
-        return f"{chosen} of the role's {total} questions ({'; '.join(parts)})."
 
 
 @dataclass(frozen=True)
@@ -66,14 +33,13 @@ class PlanDay:
 
 @dataclass
 class Selection:
-    """What one workbook contains, in print order."""
+    """What one workbook contains, in print order (kind by kind, so numbers run in order)."""
 
     role: Role
     questions: list[Question]
     ask_groups: list[AskGroup]
-    personal: Personal = field(default_factory=Personal)
-    edition: str = "study"
-    summary: str = ""
+    total: int = 0  # the role's questions before narrowing
+    kinds: tuple[str, ...] = ()  # --kinds as understood (aliases resolved)
     plan: list[PlanDay] = field(default_factory=list)
     competencies: list[str] = field(default_factory=list)
 
@@ -160,31 +126,29 @@ def kind_names(given: tuple[str, ...]) -> tuple[str, ...]:
     return kinds
 
 
-def narrow(questions: list[Question], criteria: Criteria) -> list[Question]:
+def narrow(questions: list[Question], spec: WorkbookSpec) -> list[Question]:
     """Apply --kinds, --tags, --exclude-tags, then --count/--seed; keeps the role's order."""
-    criteria = replace(criteria, kinds=kind_names(criteria.kinds))
+    kinds = kind_names(spec.kinds)
     role_tags = {tag for q in questions for tag in q.tags}
-    _check_names(criteria.tags, role_tags, "--tags")
-    _check_names(criteria.exclude_tags, role_tags, "--exclude-tags")
+    _check_names(spec.tags, role_tags, "--tags")
+    _check_names(spec.exclude_tags, role_tags, "--exclude-tags")
     kept = [
         q
         for q in questions
-        if (not criteria.kinds or q.kind in criteria.kinds)
-        and (not criteria.tags or set(q.tags) & set(criteria.tags))
-        and not set(q.tags) & set(criteria.exclude_tags)
+        if (not kinds or q.kind in kinds)
+        and (not spec.tags or set(q.tags) & set(spec.tags))
+        and not set(q.tags) & set(spec.exclude_tags)
     ]
     if not kept:
         raise UsageError("no question matches these --kinds/--tags/--exclude-tags for this role")
-    if criteria.count is None:
+    if spec.count is None:
         return kept
-    if criteria.count < 1:
-        raise UsageError("--count must be at least 1")
-    if criteria.count > len(kept):
+    if spec.count > len(kept):
         raise UsageError(
-            f"--count {criteria.count} asks for more questions than match "
+            f"--count {spec.count} asks for more questions than match "
             f"({len(kept)}); use --count {len(kept)} or fewer"
         )
-    return pick_balanced(kept, criteria.count, criteria.seed)
+    return pick_balanced(kept, spec.count, spec.seed)
 
 
 def pick_balanced(questions: list[Question], count: int, seed: int) -> list[Question]:
@@ -209,7 +173,7 @@ def pick_balanced(questions: list[Question], count: int, seed: int) -> list[Ques
     return [q for q in questions if q.id in picked]
 
 
-def study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
+def study_plan(questions: list[Question], personal: Person) -> list[PlanDay]:
     try:
         return _study_plan(questions, personal)
     except OverflowError:
@@ -219,7 +183,7 @@ def study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
         ) from None
 
 
-def _study_plan(questions: list[Question], personal: Personal) -> list[PlanDay]:
+def _study_plan(questions: list[Question], personal: Person) -> list[PlanDay]:
     """Spread the questions over the days before the interview, one rehearsal day last.
 
     With --date: the days from --start to the day before the interview. Without --start the
@@ -266,28 +230,22 @@ def competencies(questions: list[Question]) -> list[str]:
     return list(seen)
 
 
-def select(
-    bank: Bank,
-    role_name: str | None = None,
-    personal: Personal | None = None,
-    criteria: Criteria | None = None,
-    edition: str = "study",
-) -> Selection:
-    if edition not in EDITIONS:
-        raise UsageError(f"unknown edition '{edition}'; choose one of: {', '.join(EDITIONS)}")
-    role = resolve_role(bank, role_name)
-    personal = personal or Personal()
-    criteria = criteria or Criteria()
+def in_print_order(questions: list[Question]) -> list[Question]:
+    """Kind by kind, as the parts print, keeping the role's order within each kind."""
+    return sorted(questions, key=lambda q: KINDS.index(q.kind))
+
+
+def select(bank: Bank, spec: WorkbookSpec) -> Selection:
+    role = resolve_role(bank, spec.role)
     everything = role_questions(bank, role)
-    questions = narrow(everything, criteria)
+    questions = in_print_order(narrow(everything, spec))
     return Selection(
         role=role,
         questions=questions,
         ask_groups=ask_groups_for(bank, role),
-        personal=personal,
-        edition=edition,
-        summary=criteria.describe(len(everything), len(questions)),
-        plan=study_plan(questions, personal),
+        total=len(everything),
+        kinds=kind_names(spec.kinds),
+        plan=study_plan(questions, spec.person),
         # The story bank serves the role's behavioural questions even when this workbook
         # prints only some of them.
         competencies=competencies(questions) or competencies(everything),

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from guidegen.attendees import file_stem, read_attendees, spreadsheet_safe
-from guidegen.batch import read_manifest
+from guidegen.batch.attendees import file_stem, read_attendees, spreadsheet_safe
+from guidegen.batch.run import read_manifest
 from guidegen.errors import UsageError
 from tests.conftest import build, guidegen_env, run_cli, write_csv
 from tests.pdfread import Workbook

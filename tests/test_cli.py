@@ -75,7 +75,7 @@ def test_reading_commands_do_not_import_weasyprint(args):
 
 
 def test_roles_lists_each_role_with_counts():
-    from guidegen.load import load_bank
+    from guidegen.content.load import load_bank
     from guidegen.paths import CONTENT_DIR
     from guidegen.select import role_questions
 

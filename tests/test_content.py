@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from guidegen.load import load_bank
+from guidegen.content.load import load_bank
 from guidegen.paths import CONTENT_DIR
 from guidegen.select import role_questions
 

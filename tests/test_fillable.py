@@ -9,9 +9,10 @@ from collections import Counter
 import pikepdf
 import pytest
 
-from guidegen.load import load_bank
+from guidegen.content.load import load_bank
 from guidegen.paths import CONTENT_DIR
 from guidegen.select import select
+from guidegen.spec import WorkbookSpec
 from tests.conftest import run_cli
 
 RULE_GREY = (0.651, 0.651, 0.651)
@@ -24,7 +25,7 @@ def fields(fillable_workbook):
 
 @pytest.fixture(scope="module")
 def selection():
-    return select(load_bank(CONTENT_DIR))
+    return select(load_bank(CONTENT_DIR), WorkbookSpec())
 
 
 def test_every_question_has_its_lines_as_named_text_fields(fields, selection):

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guidegen.attendees import read_attendees
+from guidegen.batch.attendees import read_attendees
+from guidegen.content.load import load_bank
 from guidegen.errors import ContentError, UsageError
-from guidegen.load import load_bank
 from tests.conftest import DATA, run_cli
 
 

@@ -82,7 +82,7 @@ def test_hostile_references_are_refused_and_reported(hostile_content, tmp_path):
     assert "file:///etc/passwd" in text
     assert "private/secret.png" in text and "private/secret.txt" in text
     assert "http://127.0.0.1:9/evil.css" in text and "https://example.invalid/track.png" in text
-    assert "outside the content, templates and styles folders" in text
+    assert "outside the content, theme, templates and styles folders" in text
     assert "linked.txt (a file with more than one hard link)" in text
 
 

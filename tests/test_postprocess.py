@@ -8,7 +8,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from guidegen.postprocess import booklet_order, combine, impose
+from guidegen.render.postprocess import booklet_order, combine, impose
 
 
 def numbered_pdf(pages: int, label: str = "P") -> bytes:

@@ -6,8 +6,8 @@ import jsonschema
 import pytest
 import yaml
 
+from guidegen.content.schema import content_schema
 from guidegen.paths import CONTENT_DIR
-from guidegen.schema import content_schema
 
 FILES = sorted(CONTENT_DIR.rglob("*.yaml"))
 

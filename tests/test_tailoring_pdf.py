@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from guidegen.load import load_bank
+from guidegen.content.load import load_bank
 from guidegen.paths import CONTENT_DIR
 from guidegen.select import role_questions
 from tests.conftest import build

@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from guidegen.html import fill_placeholders
-from guidegen.load import load_bank
+from guidegen.content.load import load_bank
 from guidegen.paths import CONTENT_DIR
-from guidegen.select import Personal, select
+from guidegen.render.html import fill_placeholders
+from guidegen.select import select
+from guidegen.spec import Person, WorkbookSpec
 from tests.conftest import build
 from tests.pdfread import MM, normalise
 
@@ -18,7 +19,7 @@ RULE_GREY = (0.651, 0.651, 0.651)  # --rule: #a6a6a6
 
 @pytest.fixture(scope="module")
 def selection():
-    return select(load_bank(CONTENT_DIR))
+    return select(load_bank(CONTENT_DIR), WorkbookSpec())
 
 
 def contents_pages(workbook) -> list[int]:
@@ -138,7 +139,9 @@ def test_nothing_overflows_the_page(fixture, request):
 
 def test_star_labels_under_every_behavioural_question(default_workbook, selection):
     text = " ".join(default_workbook.page_texts)
-    titles = [normalise(fill_placeholders(q.title, Personal())) for q in selection.questions]
+    titles = [
+        normalise(fill_placeholders(q.title, Person(), "this company")) for q in selection.questions
+    ]
     starts = [text.index(f"QUESTION {n} {title}") for n, title in enumerate(titles, start=1)]
     for question, start, end in zip(selection.questions, starts, starts[1:] + [len(text)]):
         block = text[start:end]
@@ -165,7 +168,9 @@ def test_writing_rules_are_drawn_at_a_handwriting_pitch(default_workbook):
 
 def test_every_question_has_ruled_writing_space(default_workbook, selection):
     for question in selection.questions:
-        page = question_page(default_workbook, fill_placeholders(question.title, Personal()))
+        page = question_page(
+            default_workbook, fill_placeholders(question.title, Person(), "this company")
+        )
         # The writing space follows the title on the same page or the next two.
         assert any(default_workbook.rule_tops(n, RULE_GREY) for n in (page, page + 1, page + 2))
 

@@ -1,0 +1,35 @@
+"""guidegen build: one workbook PDF."""
+
+from __future__ import annotations
+
+import click
+
+from guidegen.cli.common import OutFile, Status, shown, warn
+from guidegen.cli.options import spec_options
+
+
+@click.command()
+@spec_options()
+@click.option("--out", type=OutFile(".pdf"), help="PDF to write (default: output/ROLE.pdf).")
+@click.option(
+    "--html", "write_html", is_flag=True, help="Also write the intermediate HTML beside the PDF."
+)
+def build(spec, out, write_html):
+    """Build one workbook PDF."""
+    from guidegen.build import build as build_workbook
+
+    with Status() as status:
+        result = build_workbook(spec, out, write_html, status=status)
+    for message in result.warnings:
+        warn(message)
+    for refused in result.refused:
+        warn(f"refused reference {refused}")
+    if result.html_path:
+        click.echo(shown(result.html_path))
+    if spec.booklet:
+        click.echo(
+            f"{shown(result.path)} ({result.pages} pages on {result.pages // 4} sheets, "
+            "print duplex, flip on the short edge)"
+        )
+    else:
+        click.echo(f"{shown(result.path)} ({result.pages} pages)")

@@ -1,0 +1,149 @@
+"""What every command shares: parameter types, printing paths, loading the content, errors.
+
+Nothing here imports WeasyPrint, pydantic or PyYAML at import time: --help stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from guidegen.errors import ContentError
+from guidegen.paths import CONTENT_DIR
+
+
+def refuse_undecodable(value: str, param) -> str:
+    # On POSIX, argument bytes that are not UTF-8 arrive as lone surrogates; printed later,
+    # they would crash. Say which option they came from instead.
+    if any("\udc80" <= ch <= "\udcff" for ch in value):
+        name = param.opts[0] if param is not None and param.opts else "an argument"
+        raise click.BadParameter(
+            f"{name} contains bytes that are not UTF-8 text; type it in a "
+            "UTF-8 terminal or pass it from a UTF-8 file",
+            param=param,
+        )
+    return value
+
+
+class Text(click.ParamType):
+    """A string option whose value must be printable text."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        return refuse_undecodable(str(value), param)
+
+
+class CommaList(click.ParamType):
+    name = "a,b,..."
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        text = refuse_undecodable(str(value), param)
+        return tuple(part.strip().lower() for part in text.split(",") if part.strip())
+
+
+class OutFile(click.ParamType):
+    """An output file name: not a folder, with the suffix of what will be written."""
+
+    name = "file"
+
+    def __init__(self, suffix: str):
+        self.suffix = suffix
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Path):
+            return value
+        text = refuse_undecodable(os.fsdecode(value), param)
+        option = param.opts[0] if param is not None and param.opts else "the output"
+        path = Path(text)
+        if text.endswith(("/", os.sep)) or text in (".", ".."):
+            self.fail(
+                f"{text} names a folder; give a file name such as "
+                f"{shown(path / ('workbook' + self.suffix))}",
+                param,
+                ctx,
+            )
+        if path.suffix.lower() != self.suffix:
+            self.fail(
+                f"{text} must end in {self.suffix}, because that is what {option} "
+                f"writes (for example {shown(path.with_suffix(self.suffix))})",
+                param,
+                ctx,
+            )
+        return path
+
+
+TEXT = Text()
+CSV = CommaList()
+
+
+def shown(path: Path) -> str:
+    """A path as printable text, whatever bytes its name has."""
+    return click.format_filename(path)
+
+
+content_option = click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=CONTENT_DIR,
+    show_default="built-in content",
+    help="Content folder to read (questions/, roles/, ask/, workbook.yaml).",
+)
+
+
+def load(content_dir: Path):
+    # Imported here, not at the top: pydantic and PyYAML are not needed for --help.
+    from guidegen.content.load import load_bank
+
+    return load_bank(content_dir)
+
+
+def fail_content(error: ContentError) -> None:
+    for problem in error.problems:
+        click.echo(f"error: {problem.one_line()}", err=True)
+    count = len(error.problems)
+    click.echo(f"{count} problem{'s' if count != 1 else ''} found in the content.", err=True)
+    sys.exit(1)
+
+
+def usage(message: str) -> None:
+    click.echo(f"usage error: {message}", err=True)
+    sys.exit(2)
+
+
+def check_writable(out: Path) -> None:
+    """Refuse an output path we cannot write before spending seconds on layout."""
+    from guidegen.output import refuse_unwritable
+
+    refuse_unwritable(out)
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+class Status:
+    """On a terminal, one line on stderr saying what a long command is doing; else nothing."""
+
+    def __enter__(self):
+        self.live = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self.live = Console(stderr=True).status("")
+            self.live.__enter__()
+        return self.update
+
+    def update(self, what: str) -> None:
+        if self.live is not None:
+            self.live.update(f"{what}…")
+
+    def __exit__(self, *exc):
+        if self.live is not None:
+            self.live.__exit__(*exc)

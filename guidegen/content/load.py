@@ -1,0 +1,424 @@
+"""Stage 1: read a content folder, validate it, and report every problem with file and line.
+
+Each file is read by guidegen.yamlread, which keeps the line and column of every value; pydantic's
+error locations are looked up there, so an author is told ``questions/general.yaml:41:5`` rather
+than an index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from guidegen.content.models import (
+    AskFile,
+    AskGroup,
+    Question,
+    QuestionFile,
+    Role,
+    TagRef,
+    WorkbookText,
+)
+from guidegen.content.yamlread import Parsed, Position, _dotted, read_text
+from guidegen.content.yamlread import parse_yaml as yaml_data
+from guidegen.errors import ContentError, Problem
+from guidegen.paths import CONTENT_DIR
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Bank:
+    """Everything in one content folder, validated."""
+
+    content_dir: Path
+    workbook: WorkbookText
+    questions: dict[str, Question]
+    ask_groups: list[AskGroup]
+    roles: dict[str, Role]
+    workbook_file: Path | None = None  # as shown to the author, for problems found later
+
+    def questions_with_tag(self, tag: str) -> list[Question]:
+        return [q for q in self.questions.values() if tag in q.tags]
+
+
+def _display(file: Path, content_dir: Path) -> Path:
+    try:
+        return file.relative_to(content_dir.parent)
+    except ValueError:
+        return file
+
+
+def parse_yaml(
+    path: Path, shown_as: Path, root: Path, problems: list[Problem], trusted: bool = False
+) -> Parsed | None:
+    """One content file read safely (see guidegen.yamlread) with its placeholders checked."""
+    text = read_text(path, shown_as, root, problems, trusted)
+    if text is None:
+        return None
+    parsed = yaml_data(text, shown_as, problems)
+    if parsed is not None:
+        _check_placeholders(parsed, parsed.data, (), problems)
+    return parsed
+
+
+# {name} or {name|fallback words}; "${VAR}" is shell syntax in an answer, not a placeholder.
+PLACEHOLDER = re.compile(r"(?<!\$)\{([A-Za-z_]+)(?:\|([^{}]*))?\}")
+PLACEHOLDERS = ("company",)
+
+
+def _check_placeholders(parsed: Parsed, data: Any, path: tuple, problems: list[Problem]):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _check_placeholders(parsed, value, path + (key,), problems)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _check_placeholders(parsed, value, path + (index,), problems)
+    elif isinstance(data, str):
+        for match in PLACEHOLDER.finditer(data):
+            if match.group(1) not in PLACEHOLDERS:
+                line, col = parsed.position_in_text(path, match.start()) or (None, None)
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        line,
+                        col,
+                        _dotted(path),
+                        "unknown placeholder; the only one is {company} "
+                        "(or {company|fallback words})",
+                        repr(match.group(0)),
+                    )
+                )
+
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "list_type": "a list",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "dict_type": "a mapping of field: value",
+    "model_type": "a mapping of field: value",
+    "bool_type": "true or false",
+}
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "...'"
+
+
+def _plain_words(error: dict, model: type[BaseModel], loc: tuple) -> tuple[str, str]:
+    """Pydantic's error as a sentence an author understands, and the offending value."""
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    shown = _value_text(value)
+    if kind == "missing":
+        return f"required field '{loc[-1]}' is missing", ""
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(model, loc[:-1])
+        hint = f"; allowed fields: {', '.join(allowed)}" if allowed else ""
+        return f"unknown field '{loc[-1]}'{hint}", ""
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}", shown
+    if kind == "string_pattern_mismatch":
+        return ("must be lowercase letters, digits and single hyphens, like 'my-question-2'"), shown
+    if kind in ("too_short", "string_too_short"):
+        if isinstance(value, str):
+            return "must not be empty", ""
+        return f"needs at least {ctx.get('min_length', 1)} item(s)", shown
+    if kind == "too_long":
+        return f"allows at most {ctx.get('max_length')} item(s)", shown
+    if kind in ("greater_than_equal", "less_than_equal"):
+        limit = ctx.get("ge", ctx.get("le"))
+        word = "at least" if kind == "greater_than_equal" else "at most"
+        return f"must be {word} {limit}", shown
+    if kind in _TYPE_WORDS:
+        return f"must be {_TYPE_WORDS[kind]}", shown
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"])), ""
+    if kind == "union_tag_invalid" or kind.startswith("union"):
+        return "must be a question id or {tag: name}", shown
+    return error["msg"], shown
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(part)
+        if info is None:
+            return []
+        annotation = info.annotation
+        args = getattr(annotation, "__args__", ())
+        current = next(
+            (a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), annotation
+        )
+    return list(getattr(current, "model_fields", {}))
+
+
+_UNION_BRANCHES = {"str", "TagRef"}
+
+
+def _validate(parsed: Parsed, model: type[BaseModel], problems: list[Problem]):
+    if parsed.data is None:
+        problems.append(Problem(parsed.path, 1, 1, "", "file is empty"))
+        return None
+    try:
+        return model.model_validate(parsed.data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            # A union field (id or {tag: ...}) adds its branch name to the location.
+            loc = tuple(p for p in error["loc"] if p not in _UNION_BRANCHES)
+            message, value = _plain_words(error, model, loc)
+            line, col = parsed.position(loc) or (None, None)
+            problem = Problem(parsed.path, line, col, _dotted(loc), message, value)
+            if problem not in problems:
+                problems.append(problem)
+        return None
+
+
+def _files(folder: Path, shown: Path, problems: list[Problem]) -> list[Path]:
+    """The YAML files of one folder, in name order; an unreadable folder is a problem."""
+    try:
+        if not folder.is_dir():
+            return []
+        return sorted(
+            p
+            for p in folder.iterdir()
+            if p.suffix in YAML_SUFFIXES and (p.is_file() or p.is_symlink())
+        )
+    except OSError as error:
+        problems.append(
+            Problem(shown, None, None, "", f"cannot be read: {error.strerror or error}")
+        )
+        return []
+
+
+def load_bank(content_dir: Path) -> Bank:
+    """Load and validate a content folder; raise ContentError listing every problem."""
+    content_dir = Path(content_dir)
+    problems: list[Problem] = []
+    if not content_dir.is_dir():
+        raise ContentError([Problem(content_dir, None, None, "", "content folder does not exist")])
+    trusted = content_dir.resolve() == CONTENT_DIR.resolve()
+
+    def shown(path: Path) -> Path:
+        return _display(path, content_dir)
+
+    def parse(path: Path) -> Parsed | None:
+        return parse_yaml(path, shown(path), content_dir, problems, trusted)
+
+    question_files = _files(content_dir / "questions", shown(content_dir / "questions"), problems)
+    if problems:
+        raise ContentError(problems)
+    if not question_files:
+        raise ContentError(
+            [
+                Problem(
+                    content_dir,
+                    None,
+                    None,
+                    "",
+                    "content folder has no questions: expected "
+                    "questions/*.yaml (see docs/content-format.md)",
+                )
+            ]
+        )
+
+    questions: dict[str, Question] = {}
+    where: dict[tuple[str, str], tuple[Path, Position]] = {}
+    # Ids and tags of questions that failed validation: a role naming them is not reported
+    # again as "unknown", which would bury the real problem under echoes.
+    unchecked: set[str] = set()
+    unreadable_question_file = False
+    for path in question_files:
+        parsed = parse(path)
+        if (
+            parsed is None
+            or not isinstance(parsed.data, dict)
+            or not isinstance(parsed.data.get("questions"), list)
+        ):
+            unreadable_question_file = True  # its ids are unknown: don't echo them as missing
+        if parsed is None:
+            continue
+        for index, question in _valid_questions(parsed, problems, unchecked):
+            pos = parsed.position(("questions", index, "id")) or (None, None)
+            previous = where.get(("question", question.id))
+            if previous:
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        *pos,
+                        f"questions[{index}].id",
+                        f"duplicate id '{question.id}': already used at "
+                        f"{previous[0]}:{previous[1][0]}; ids must be unique",
+                    )
+                )
+                continue
+            questions[question.id] = question
+            where[("question", question.id)] = (parsed.path, pos)
+
+    workbook = None
+    workbook_path = content_dir / "workbook.yaml"
+    if workbook_path.is_file():
+        parsed = parse(workbook_path)
+        if parsed is not None:
+            workbook = _validate(parsed, WorkbookText, problems)
+    else:
+        problems.append(
+            Problem(
+                shown(workbook_path),
+                None,
+                None,
+                "",
+                "missing: the how-to page and STAR steps come from it",
+            )
+        )
+
+    ask_groups: list[AskGroup] = []
+    group_where: dict[str, tuple[Path, Position]] = {}
+    for path in _files(content_dir / "ask", shown(content_dir / "ask"), problems):
+        parsed = parse(path)
+        loaded = parsed and _validate(parsed, AskFile, problems)
+        if not loaded:
+            continue
+        for index, group in enumerate(loaded.groups):
+            pos = parsed.position(("groups", index, "id"))
+            if group.id in group_where:
+                first = group_where[group.id]
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        *pos,
+                        f"groups[{index}].id",
+                        f"duplicate group id '{group.id}': already used at "
+                        f"{first[0]}:{first[1][0]}",
+                    )
+                )
+                continue
+            group_where[group.id] = (parsed.path, pos)
+            ask_groups.append(group)
+
+    roles: dict[str, Role] = {}
+    role_files = _files(content_dir / "roles", shown(content_dir / "roles"), problems)
+    if not role_files:
+        problems.append(
+            Problem(
+                shown(content_dir / "roles"),
+                None,
+                None,
+                "",
+                "no roles: expected roles/*.yaml naming the questions to print",
+            )
+        )
+    for path in role_files:
+        parsed = parse(path)
+        role = parsed and _validate(parsed, Role, problems)
+        if not role:
+            continue
+        if role.id in roles:
+            first = where[("role", role.id)]
+            problems.append(
+                Problem(
+                    parsed.path,
+                    *(parsed.position(("id",)) or (None, None)),
+                    "id",
+                    f"duplicate role id '{role.id}': already used in {first[0]}",
+                )
+            )
+            continue
+        roles[role.id] = role
+        where[("role", role.id)] = (parsed.path, parsed.position(()) or (1, 1))
+        if not unreadable_question_file:
+            _check_role_references(role, parsed, questions, group_where, unchecked, problems)
+
+    if problems:
+        raise ContentError(problems)
+    return Bank(content_dir, workbook, questions, ask_groups, roles, shown(workbook_path))
+
+
+def _valid_questions(parsed: Parsed, problems: list[Problem], unchecked: set[str]):
+    """(index, Question) for each valid question; problems for the others.
+
+    Valid questions beside an invalid one are still kept, so one typo does not make every
+    role that names its neighbours fail too.
+    """
+    loaded = _validate(parsed, QuestionFile, problems)
+    if loaded is not None:
+        return list(enumerate(loaded.questions))
+    items = parsed.data.get("questions") if isinstance(parsed.data, dict) else None
+    valid = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        try:
+            valid.append((index, Question.model_validate(item)))
+        except ValidationError:
+            if isinstance(item, dict):
+                unchecked.add(str(item.get("id")))
+                if isinstance(item.get("tags"), list):
+                    unchecked.update(str(tag) for tag in item["tags"])
+    return valid
+
+
+def _check_role_references(
+    role: Role,
+    parsed: Parsed,
+    questions: dict[str, Question],
+    group_ids: dict,
+    unchecked: set[str],
+    problems: list[Problem],
+):
+    tags = {tag for q in questions.values() for tag in q.tags}
+    for index, ref in enumerate(role.questions):
+        loc = ("questions", index)
+        if (ref.tag if isinstance(ref, TagRef) else ref) in unchecked:
+            continue
+        if isinstance(ref, TagRef):
+            if ref.tag not in tags:
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        *(parsed.position(loc) or (None, None)),
+                        _dotted(loc) + ".tag",
+                        f"no question has the tag '{ref.tag}'",
+                        repr(ref.tag),
+                    )
+                )
+        elif ref not in questions:
+            hint = _closest(ref, questions)
+            problems.append(
+                Problem(
+                    parsed.path,
+                    *(parsed.position(loc) or (None, None)),
+                    _dotted(loc),
+                    f"unknown question id{hint}",
+                    repr(ref),
+                )
+            )
+    for index, extra in enumerate(role.ask):
+        if extra.group not in group_ids:
+            loc = ("ask", index, "group")
+            known = ", ".join(group_ids) or "none defined in ask/*.yaml"
+            problems.append(
+                Problem(
+                    parsed.path,
+                    *(parsed.position(loc) or (None, None)),
+                    _dotted(loc),
+                    f"unknown ask group; known groups: {known}",
+                    repr(extra.group),
+                )
+            )
+
+
+def _closest(name: str, known) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{match[0]}'?" if match else ""

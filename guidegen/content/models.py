@@ -1,0 +1,132 @@
+"""The content format, as pydantic models.
+
+These models are the single definition of what a content file may hold: ``load`` validates
+against them and ``guidegen schema`` writes their JSON Schema for editors.
+"""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+KINDS = ("general", "behavioural", "technical")
+STAR_KEYS = ("situation", "task", "action", "result")
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Kind = Literal["general", "behavioural", "technical"]
+
+
+class _Strict(BaseModel):
+    # An unknown key is almost always a typo ("tip" spelled "tips"): refuse it rather than
+    # silently dropping the author's text.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Question(_Strict):
+    id: Slug = Field(description="Unique across the content folder; kebab-case.")
+    title: Text = Field(description="The question as the interviewer asks it. May use {company}.")
+    kind: Kind
+    tags: list[Slug] = Field(min_length=1, description="Roles select questions by tag.")
+    prompt: Text | None = Field(
+        None,
+        description="Markdown: a scenario, log excerpt or code that belongs to the question "
+        "itself, printed under the title.",
+    )
+    why: Text = Field(description="Markdown: why interviewers ask it.")
+    answer_type: Literal["sample", "framework"] = Field(
+        "sample", description="sample: a worked answer; framework: steps to build one."
+    )
+    answer: Text = Field(description="Markdown: the sample answer or answer framework.")
+    key_points: list[Text] = Field(
+        default_factory=list,
+        max_length=6,
+        description="A few short bullets (a line each): the answer in brief, for flashcards.",
+    )
+    tip: Text = Field(description="Markdown: how to make the answer your own.")
+    follow_ups: list[Text] = Field(
+        default_factory=list, description="Questions an interviewer may ask next."
+    )
+    good_answer: Text | None = Field(None, description="Markdown: what a strong answer shows.")
+    competency: Text | None = Field(
+        None, description="Behavioural questions: the competency tested (story-bank column)."
+    )
+
+    @model_validator(mode="after")
+    def _behavioural_needs_competency(self):
+        if self.kind == "behavioural" and not self.competency:
+            raise ValueError(
+                "a behavioural question needs a 'competency' "
+                "(for example: competency: Collaboration)"
+            )
+        return self
+
+
+class QuestionFile(_Strict):
+    questions: list[Question] = Field(min_length=1)
+
+
+class AskItem(_Strict):
+    question: Text
+    note: Text = Field(description="What the answer tells you.")
+
+
+class AskGroup(_Strict):
+    id: Slug
+    title: Text
+    items: list[AskItem] = Field(min_length=1)
+
+
+class AskFile(_Strict):
+    groups: list[AskGroup] = Field(min_length=1)
+
+
+class TagRef(_Strict):
+    tag: Slug = Field(description="Every question with this tag, in bank order.")
+
+
+class RoleAsk(_Strict):
+    group: Slug = Field(description="The id of a group in ask/*.yaml.")
+    items: list[AskItem] = Field(min_length=1)
+
+
+class Role(_Strict):
+    id: Slug
+    title: Text
+    level: Text = "Entry level"
+    summary: Text
+    intro: Text = Field(description="Markdown: what interviews for this role look like.")
+    questions: list[Slug | TagRef] = Field(
+        min_length=1, description="A question id, or {tag: name} for every question with it."
+    )
+    ask: list[RoleAsk] = Field(default_factory=list)
+
+
+class StarStep(_Strict):
+    key: Literal["situation", "task", "action", "result"]
+    label: Text
+    hint: Text
+    lines: int = Field(3, ge=1, le=12)
+
+
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+
+
+class WorkbookText(_Strict):
+    title: Text
+    language: LanguageCode = Field(
+        "en",
+        description="The language the content is written in (a BCP 47 code such as en, "
+        "de or pt-BR): the document's language, and the default for labels.",
+    )
+    theme: Text | None = Field(
+        None, description="A theme folder, relative to the content folder (see docs/themes.md)."
+    )
+    how_to: Text = Field(description="Markdown for the 'How to use this workbook' page.")
+    star: list[StarStep] = Field(min_length=4, max_length=4)
+
+    @model_validator(mode="after")
+    def _star_in_order(self):
+        keys = tuple(step.key for step in self.star)
+        if keys != STAR_KEYS:
+            raise ValueError("star steps must be situation, task, action, result in that order")
+        return self

@@ -1,0 +1,322 @@
+"""Stage 3: one workbook as one HTML document, from Jinja2 templates found through the theme.
+
+``Book`` is everything a template may use: the selection, the spec, the labels and the print
+settings that follow from the edition and the paper. ``render_html`` renders the section list
+(``guidegen.render.sections``) through ``workbook.html``.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
+
+import jinja2
+import markdown as markdown_lib
+from markupsafe import Markup, escape
+
+from guidegen import __version__
+from guidegen.content.load import PLACEHOLDER, Bank
+from guidegen.content.models import KINDS
+from guidegen.labels import Labels, available, label_dirs, load_labels
+from guidegen.render.sections import Section, active_sections, stylesheets
+from guidegen.render.theme import Theme, check_theme_templates, resolve_theme, template_loader
+from guidegen.select import Selection
+from guidegen.spec import EDITIONS, PAPERS, Edition, Paper, Person, WorkbookSpec
+
+
+@dataclass
+class Book:
+    """A workbook about to be rendered: what the templates see (as ``book`` and ``layout``)."""
+
+    bank: Bank
+    spec: WorkbookSpec
+    selection: Selection
+    labels: Labels  # the language the fixed words are printed in
+    content_labels: Labels  # the content's own language (for words inside content)
+    theme: Theme
+    cover_mode: str = "full"  # full; base: details left out; overlay: only the details
+    notes_pages: int = 2
+    own_questions_lines: int = 8
+    people: list[Person] = field(default_factory=list)
+
+    # ---- what the edition and the paper decide ----
+
+    @property
+    def edition(self) -> Edition:
+        return EDITIONS[self.spec.edition]
+
+    @property
+    def paper(self) -> str:
+        return self.spec.page_paper
+
+    @property
+    def page(self) -> Paper:
+        return PAPERS[self.paper]
+
+    @property
+    def fillable(self) -> bool:
+        return self.spec.fillable
+
+    @property
+    def notes_lines(self) -> int:
+        return self.edition.notes_lines
+
+    @property
+    def extra_star_lines(self) -> int:
+        return self.edition.extra_star_lines
+
+    @property
+    def shows_answers(self) -> bool:
+        return self.edition.shows_answers
+
+    @property
+    def for_candidates(self) -> bool:
+        return self.edition.for_candidates
+
+    @property
+    def notes_page_lines(self) -> int:
+        return self.page.notes_page_lines
+
+    @property
+    def story_rows(self) -> int:
+        """Rows of the story bank: six, or five where a booklet page leaves room for no more."""
+        return 5 if self.spec.booklet else 6
+
+    # ---- languages ----
+
+    @property
+    def language(self) -> str:
+        """The content's language: the document's own (html lang, PDF /Lang)."""
+        return self.bank.workbook.language
+
+    @property
+    def direction(self) -> str:
+        """rtl for a right-to-left content language (Hebrew, Arabic, ...), else ltr."""
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            order = Locale.parse(self.language.replace("-", "_")).character_order
+        except (UnknownLocaleError, ValueError):
+            return "ltr"
+        return "rtl" if order == "right-to-left" else "ltr"
+
+    @cached_property
+    def sections(self) -> list[Section]:
+        return active_sections(self)
+
+    def with_changes(self, **changes) -> Book:
+        return replace(self, **changes)
+
+
+def make_book(bank: Bank, spec: WorkbookSpec, selection: Selection, **options) -> Book:
+    """A Book for ``spec``: its theme resolved and its labels loaded."""
+    workbook = bank.workbook
+    theme = resolve_theme(spec.theme, bank.content_dir, workbook.theme, bank.workbook_file)
+    dirs = label_dirs(bank.content_dir, theme.folders)
+    code = spec.language or workbook.language
+    notes = []
+    if spec.language is None and code not in available(dirs):
+        notes.append(
+            f"there are no labels in '{code}', the content's language, so the fixed "
+            f"words print in English; add labels/{code}.yaml to the content to change "
+            "that"
+        )
+        code = "en"
+    labels = load_labels(code, dirs)
+    labels.warnings[:0] = notes
+    content_labels = (
+        labels if labels.code == workbook.language else _content_labels(workbook.language, dirs)
+    )
+    return Book(bank, spec, selection, labels, content_labels, theme, **options)
+
+
+def _content_labels(code: str, dirs) -> Labels:
+    from guidegen.errors import UsageError
+
+    try:
+        return load_labels(code, dirs)
+    except UsageError:
+        return load_labels("en", dirs)  # a content language without a catalogue of its own
+
+
+def fill_placeholders(text: str, person: Person, fallback: str, for_markdown: bool = False) -> str:
+    """Put the company's name where the content says {company}; read naturally without one.
+
+    The name comes from the command line or a CSV cell, so inside Markdown it is escaped:
+    "<b>Evil</b> *Co*" prints as typed instead of becoming markup.
+    """
+    company = person.company
+    if company and for_markdown:
+        company = re.sub(r"([\\`*_{}\[\]()#+\-.!|>])", r"\\\1", html_lib.escape(company))
+
+    def replace_one(match: re.Match) -> str:
+        if match.group(1) != "company":
+            return match.group(0)  # validation reports unknown placeholders
+        if company:
+            return company
+        return match.group(2) if match.group(2) is not None else fallback
+
+    return PLACEHOLDER.sub(replace_one, text)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> markdown_lib.Markdown:
+    return markdown_lib.Markdown(extensions=["sane_lists", "smarty"], output_format="html")
+
+
+def render_markdown(text: str, person: Person, fallback: str) -> Markup:
+    converter = _markdown()
+    converter.reset()
+    return Markup(converter.convert(fill_placeholders(text, person, fallback, for_markdown=True)))
+
+
+def render_inline_markdown(text: str) -> Markup:
+    """A label with **bold** in it, as one run of inline HTML (no paragraph around it)."""
+    html = str(render_markdown(text, Person(), ""))
+    return Markup(re.sub(r"^<p>(.*)</p>$", r"\1", html.strip(), flags=re.S))
+
+
+def document_title(book: Book, person: Person) -> str:
+    title = f"{book.selection.role.title} {book.bank.workbook.title}"
+    if person.name:
+        title = book.labels.text("meta.title_for", title=title, name=person.name)
+    return title
+
+
+def describe_selection(book: Book) -> str:
+    """What this copy holds, in the label language: "All 26 questions for this role." """
+    t, spec, selection = book.labels, book.spec, book.selection
+    total, chosen = selection.total, len(selection.questions)
+    parts = []
+    if spec.kinds:
+        parts.append(t.text("selection.kinds", kinds=", ".join(selection.kinds)))
+    if spec.tags:
+        parts.append(t.text("selection.tags", tags=", ".join(spec.tags)))
+    if spec.exclude_tags:
+        parts.append(t.text("selection.without", tags=", ".join(spec.exclude_tags)))
+    if spec.count is not None:
+        parts.append(t.text("selection.pick", seed=spec.seed))
+    if not parts:
+        return t.text("selection.all", total=total, count=total)
+    return t.text(
+        "selection.some",
+        chosen=chosen,
+        total=total,
+        count=total,
+        criteria=t.text("selection.separator").join(parts),
+    )
+
+
+def _environment(book: Book) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=template_loader(book.theme),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    fallback = book.content_labels.text("this_company")
+    labels = book.labels
+    foreign = labels.code != book.language
+
+    def label(key: str, **values) -> Markup:
+        """A label as HTML, marked with its own language when it differs from the content's,
+        so hyphenation and screen readers treat it right."""
+        text = escape(labels.text(key, **values))
+        return Markup(f'<span lang="{labels.code}">{text}</span>') if foreign else text
+
+    def label_markdown(key: str, **values) -> Markup:
+        html = render_inline_markdown(labels.text(key, **values))
+        return Markup(f'<span lang="{labels.code}">{html}</span>') if foreign else html
+
+    env.globals.update(t=label, tt=labels.text, tmd=label_markdown)
+    env.filters["md"] = lambda text, person=None: render_markdown(
+        text, person or book.spec.person, fallback
+    )
+    env.filters["fill"] = lambda text, person=None: fill_placeholders(
+        text, person or book.spec.person, fallback
+    )
+    env.filters["slug"] = lambda text: re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    env.filters["date"] = labels.date
+    return env
+
+
+def _css_content(text: str, **counters: str) -> Markup:
+    """A label such as "Page {page} of {pages}" as a CSS ``content`` value with counters."""
+    pieces, last = [], 0
+    for match in re.finditer(r"\{(\w+)\}", text):
+        pieces.append(text[last : match.start()])
+        pieces.append(None if match.group(1) not in counters else counters[match.group(1)])
+        last = match.end()
+    pieces.append(text[last:])
+    out = []
+    for piece in pieces:
+        if piece is None:
+            continue
+        if piece.startswith("counter("):
+            out.append(piece)
+        elif piece:
+            # Escaped for a CSS string inside <style>: a label can never end the element.
+            text = piece.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
+            out.append(f'"{text}"')
+    return Markup(" ".join(out))
+
+
+def render_html(book: Book, template_name: str = "workbook.html") -> str:
+    """The whole workbook as an HTML string, its stylesheets linked by file URL.
+
+    ``template_name="cover_overlay.html"`` with ``book.people`` gives instead one page per
+    person carrying only their cover details, to lay over a "base" cover (see guidegen.batch).
+    """
+    env = _environment(book)
+    if book.theme.folders:
+        check_theme_templates(env, book.theme)
+    try:
+        template = env.get_template(template_name)
+    except jinja2.TemplateSyntaxError as error:
+        from guidegen.errors import RenderError
+
+        raise RenderError(
+            f"{error.filename}:{error.lineno}: template syntax error: {error.message}"
+        ) from None
+    selection = book.selection
+    numbered = {q.id: number for number, q in enumerate(selection.questions, start=1)}
+    parts = [
+        (kind, book.labels.text(f"part.{kind}"), questions)
+        for kind, questions in selection.by_kind()
+    ]
+    edition_title = book.labels.text(f"edition.{book.spec.edition}")
+    return template.render(
+        book=book,
+        layout=book,
+        selection=selection,
+        role=selection.role,
+        personal=book.spec.person,
+        workbook=book.bank.workbook,
+        parts=parts,
+        kinds=KINDS,
+        number_of=numbered,
+        page=book.page,
+        edition_title=edition_title,
+        subject=book.labels.text(
+            f"meta.subject.{book.spec.edition}",
+            level=selection.role.level,
+            role=selection.role.title,
+            edition=edition_title.lower(),
+        ),
+        title=document_title(book, book.spec.person),
+        summary=describe_selection(book),
+        sections=book.sections,
+        stylesheets=[
+            book.theme.stylesheet(name).resolve().as_uri() for name in stylesheets(book.sections)
+        ],
+        folio=_css_content(
+            book.labels.text("page.folio"), page="counter(page)", pages="counter(pages)"
+        ),
+        version=__version__,
+        people=list(book.people),
+        language=book.language,
+        direction=book.direction,
+    )

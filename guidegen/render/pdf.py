@@ -1,0 +1,150 @@
+"""Stage 4: lay out HTML with WeasyPrint and write the PDF atomically.
+
+This is the only module that imports WeasyPrint (about 0.4 s), and only inside functions,
+so commands that merely read content stay fast.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import mimetypes
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from guidegen.errors import RenderError
+from guidegen.paths import CONTENT_DIR, STYLES_DIR, TEMPLATES_DIR
+
+# 2000-01-01T00:00:00Z: the only "time" a guidegen PDF carries (font subset headers).
+FIXED_EPOCH = "946684800"
+# Tagged PDF (PDF/UA-1) cost 3-8% more build time in three runs of benchmarks/run.py, so it
+# is always on (the bar was 10%).
+PDF_VARIANT = "pdf/ua-1"
+
+
+@dataclass
+class FetchLog:
+    """References the fetcher refused, so the user can be told about each one."""
+
+    refused: list[str] = field(default_factory=list)
+
+    def refuse(self, url: str, reason: str) -> None:
+        entry = f"{_short(url)} ({reason})"
+        if entry not in self.refused:
+            self.refused.append(entry)
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 100 else url[:97] + "..."
+
+
+BUILT_IN = tuple(p.resolve() for p in (CONTENT_DIR, TEMPLATES_DIR, STYLES_DIR))
+
+
+def allowed_roots(content_dir: Path, theme_roots: tuple[Path, ...] = ()) -> tuple[Path, ...]:
+    """The folders a render may read: the content, the theme and the built-in look."""
+    return tuple(p.resolve() for p in (content_dir, *theme_roots, TEMPLATES_DIR, STYLES_DIR))
+
+
+def make_fetcher(roots: tuple[Path, ...], log: FetchLog):
+    """A WeasyPrint URL fetcher that reads only files under ``roots`` and data: URLs.
+
+    WeasyPrint's default fetcher follows any file:// path and any http(s) URL, so content
+    could embed /etc/passwd as an attachment; every render must go through this one.
+    """
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ConfinedFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                log.refuse(url, f"{scheme or 'relative'} URLs are not fetched")
+                raise ValueError(f"refused non-local URL {url}")
+            path = Path(unquote(urlsplit(url).path))
+            try:
+                resolved = path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                log.refuse(url, "no such file")
+                raise ValueError(f"missing file {url}") from None
+            if not any(resolved.is_relative_to(root) for root in roots):
+                log.refuse(url, "outside the content, theme, templates and styles folders")
+                raise ValueError(f"refused file outside the allowed folders: {url}")
+            if not resolved.is_file():
+                log.refuse(url, "not a file")
+                raise ValueError(f"not a file: {url}")
+            if resolved.stat().st_nlink > 1 and not any(
+                resolved.is_relative_to(root) for root in BUILT_IN
+            ):
+                # A second hard link can be any file on the disk; the built-in folders are
+                # exempt because installers such as uv hard-link package files.
+                log.refuse(url, "a file with more than one hard link")
+                raise ValueError(f"refused hard-linked file {url}")
+            mime = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                resolved.as_uri(), resolved.read_bytes(), {"Content-Type": mime}
+            )
+
+    return ConfinedFetcher(allowed_protocols={"file", "data"})
+
+
+class _LayoutSession:
+    """Settings for the duration of a WeasyPrint call.
+
+    - WeasyPrint's own warnings about refused URLs are silenced: FetchLog reports them better.
+    - Layout allocates millions of small objects and few cycles; with the default thresholds the
+      cyclic garbage collector rescans everything alive many times. Freezing what exists and
+      raising the first threshold made a render about 18% faster here (benchmarks/run.py);
+      collection still happens, so memory stays bounded.
+    """
+
+    def __enter__(self):
+        # fontTools stamps each embedded font subset with the current time unless
+        # SOURCE_DATE_EPOCH is set; a fixed value keeps two builds byte-identical.
+        os.environ.setdefault("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+        self.logger = logging.getLogger("weasyprint")
+        self.level = self.logger.level
+        self.logger.setLevel(logging.CRITICAL)
+        self.thresholds = gc.get_threshold()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
+
+    def __exit__(self, *exc):
+        gc.set_threshold(*self.thresholds)
+        gc.unfreeze()
+        self.logger.setLevel(self.level)
+
+
+def check_language_and_title(html: str) -> None:
+    """A tagged PDF must say its language and title; WeasyPrint would only warn, or say nothing."""
+    head = html[: html.find("</head>")] if "</head>" in html else html
+    lang = re.search(r"<html[^>]*\blang=\"([^\"]+)\"", head)
+    title = re.search(r"<title>([^<]*)</title>", head)
+    if not lang or not lang.group(1).strip():
+        raise RenderError(
+            "the document has no language (<html lang=...>); templates/base.html must set it"
+        )
+    if not title or not title.group(1).strip():
+        raise RenderError("the document has no title (<title>); templates/base.html must set it")
+
+
+def render_document(html: str, base_dir: Path, roots: tuple[Path, ...], log: FetchLog):
+    """Lay out the HTML; returns a weasyprint Document."""
+    import weasyprint
+
+    check_language_and_title(html)
+    fetcher = make_fetcher(roots, log)
+    with _LayoutSession():
+        document = weasyprint.HTML(
+            string=html, base_url=base_dir.resolve().as_uri() + "/", url_fetcher=fetcher
+        )
+        return document.render()
+
+
+def pdf_bytes(document, tagged: bool = True, **options) -> bytes:
+    with _LayoutSession():
+        return document.write_pdf(pdf_variant=PDF_VARIANT if tagged else None, **options)

@@ -1,0 +1,226 @@
+"""Stage 5: work on finished PDFs: personalise a cover, impose a booklet, combine copies.
+
+pikepdf (qpdf) does this at the PDF level in milliseconds, so a batch lays out each distinct
+body once and only stamps each attendee's cover details onto it.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import pikepdf
+
+from guidegen.spec import PAPERS
+
+
+def open_pdf(data: bytes) -> pikepdf.Pdf:
+    return pikepdf.open(io.BytesIO(data))
+
+
+def to_bytes(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    # A deterministic /ID keeps two builds of the same inputs byte-identical.
+    pdf.save(
+        out,
+        deterministic_id=True,
+        compress_streams=True,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    return out.getvalue()
+
+
+def personalise(
+    body: bytes, overlays: pikepdf.Pdf, index: int, title: str, author: str | None
+) -> bytes:
+    """The body with page ``index`` of ``overlays`` laid over its cover, retitled.
+
+    The body's own pages, links, named destinations and bookmarks are untouched.
+    """
+    with open_pdf(body) as pdf:
+        cover = pdf.pages[0]
+        form = pdf.copy_foreign(overlays.pages[index].as_form_xobject())
+        resources = cover.obj.Resources
+        if "/XObject" not in resources:
+            resources.XObject = pikepdf.Dictionary()
+        resources.XObject["/GuidegenCover"] = form
+        # The page's own content leaves its coordinate system flipped: wrap it in q/Q first.
+        # The stamped details are marked as an artifact: the tagged body has no structure
+        # element for them, and the document title (below) carries the name for screen readers.
+        cover.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+        cover.contents_add(
+            pdf.make_stream(b"\nQ /Artifact BMC q /GuidegenCover Do Q EMC"), prepend=False
+        )
+        pdf.docinfo["/Title"] = title
+        if author:
+            pdf.docinfo["/Author"] = author
+        if "/Metadata" in pdf.Root:
+            with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+                xmp["dc:title"] = title
+                if author:
+                    xmp["dc:creator"] = [author]
+        return to_bytes(pdf)
+
+
+def booklet_order(pages: int) -> list[tuple[int, int]]:
+    """(left, right) page numbers, 1-based, for each printed side of a saddle-stitched booklet.
+
+    Sheet k's front carries the outermost pair still unplaced, its back the next pair inward;
+    printed duplex (flip on the short edge), folded and nested, the pages read in order.
+    """
+    if pages % 4:
+        raise ValueError(f"a booklet needs a multiple of 4 pages, not {pages}")
+    sides = []
+    for sheet in range(pages // 4):
+        sides.append((pages - 2 * sheet, 2 * sheet + 1))  # front
+        sides.append((2 * sheet + 2, pages - 2 * sheet - 1))  # back
+    return sides
+
+
+def impose(data: bytes, sheet: str) -> bytes:
+    """Two-up saddle-stitch imposition on landscape ``sheet`` paper.
+
+    guidegen pads a workbook with notes pages before imposing it; any other document whose
+    length is not a multiple of 4 gets blank sides at the end. Links and form fields do not
+    survive: a booklet is for printing.
+    """
+    width, height = PAPERS[sheet].sheet_points
+    with open_pdf(data) as source, pikepdf.new() as booklet:
+        pages = list(source.pages)
+        forms = [booklet.copy_foreign(page.as_form_xobject()) for page in pages]
+        sizes = [(float(page.mediabox[2]), float(page.mediabox[3])) for page in pages]
+        for left, right in booklet_order(len(pages) + (-len(pages)) % 4):
+            booklet.add_blank_page(page_size=(width, height))
+            side = booklet.pages[-1]
+            drawing, xobjects = [], pikepdf.Dictionary()
+            for number, x0 in ((left, 0.0), (right, width / 2)):
+                if number > len(forms):
+                    continue  # a blank padding page
+                name = pikepdf.Name(f"/P{number}")
+                xobjects[name] = forms[number - 1]
+                matrix = _fit(sizes[number - 1], x0, width / 2, height)
+                drawing.append(f"q {' '.join(f'{v:.4f}' for v in matrix)} cm {name} Do Q")
+            side.obj.Resources = pikepdf.Dictionary(XObject=xobjects)
+            side.obj.Contents = booklet.make_stream(" ".join(drawing).encode())
+        with open_pdf(data) as original:
+            for key in ("/Title", "/Author", "/Subject", "/Creator", "/Producer"):
+                if key in original.docinfo:
+                    booklet.docinfo[key] = original.docinfo[key]
+            if "/Lang" in original.Root:
+                booklet.Root.Lang = original.Root.Lang
+        return to_bytes(booklet)
+
+
+def _fit(size: tuple[float, float], x0: float, slot_width: float, slot_height: float):
+    """The matrix that centres a page in a half-sheet slot, scaled to fit.
+
+    A landscape page (the story-bank grid) is turned a quarter so it keeps its full size.
+    """
+    width, height = size
+    if width > height and slot_height > slot_width:
+        scale = min(slot_width / height, slot_height / width)
+        return (
+            0,
+            scale,
+            -scale,
+            0,
+            x0 + (slot_width + scale * height) / 2,
+            (slot_height - scale * width) / 2,
+        )
+    scale = min(slot_width / width, slot_height / height)
+    return (
+        scale,
+        0,
+        0,
+        scale,
+        x0 + (slot_width - scale * width) / 2,
+        (slot_height - scale * height) / 2,
+    )
+
+
+def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Array]:
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return {}
+    return {str(name): dest for name, dest in pikepdf.NameTree(names.Dests).items()}
+
+
+def _outline_entries(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:
+    """(depth, title, page index) for each bookmark."""
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    named = _named_destinations(pdf)
+    entries = []
+
+    def walk(items, depth):
+        for item in items:
+            dest = item.destination
+            if isinstance(dest, (str, pikepdf.String)):
+                dest = named.get(str(dest))
+            if dest is not None and len(dest) and dest[0].objgen in pages:
+                entries.append((depth, item.title, pages[dest[0].objgen]))
+            walk(item.children, depth + 1)
+
+    with pdf.open_outline() as outline:
+        walk(outline.root, 0)
+    return entries
+
+
+def combine(parts: list[tuple[str, str, bytes]]) -> bytes:
+    """One PDF of every copy in order, each starting on a right-hand page.
+
+    ``parts`` are (bookmark label, unique key, PDF bytes). Every copy has the same named
+    destinations and field names, so each copy's links are rewritten to point at its own pages
+    directly, and its form fields are renamed ``key/name`` so that typing in one copy does not
+    fill them all. Each copy gets a top-level bookmark with its own bookmarks beneath.
+    """
+    with pikepdf.new() as combined:
+        outline_plan = []
+        form_resources = None
+        for label, key, data in parts:
+            with open_pdf(data) as part:
+                named = _named_destinations(part)
+                for page in part.pages:
+                    for annot in page.obj.get("/Annots", []):
+                        dest = annot.get("/Dest")
+                        if isinstance(dest, pikepdf.String) and str(dest) in named:
+                            annot.Dest = named[str(dest)]
+                        if "/T" in annot and "/Parent" not in annot:
+                            annot.T = pikepdf.String(f"{key}/{annot.T}")
+                if "/AcroForm" in part.Root and form_resources is None:
+                    form_resources = combined.copy_foreign(
+                        part.Root.AcroForm.get("/DR", pikepdf.Dictionary())
+                    )
+                offset = len(combined.pages)
+                outline_plan.append((label, offset, _outline_entries(part)))
+                with warnings.catch_warnings():
+                    # pikepdf warns that extend() leaves form fields and named links behind;
+                    # both are carried over by hand above and below.
+                    warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                    combined.pages.extend(part.pages)
+                if len(part.pages) % 2:
+                    width, height = part.pages[-1].mediabox[2:]
+                    combined.add_blank_page(page_size=(float(width), float(height)))
+        with combined.open_outline() as outline:
+            for label, offset, entries in outline_plan:
+                top = pikepdf.OutlineItem(label, offset)
+                stack = [(-1, top)]
+                for depth, title, index in entries:
+                    item = pikepdf.OutlineItem(title, offset + index)
+                    while stack[-1][0] >= depth:
+                        stack.pop()
+                    stack[-1][1].children.append(item)
+                    stack.append((depth, item))
+                outline.root.append(top)
+        fields = [
+            annot
+            for page in combined.pages
+            for annot in page.obj.get("/Annots", [])
+            if "/T" in annot and "/Parent" not in annot
+        ]
+        if fields:
+            combined.Root.AcroForm = combined.make_indirect(
+                pikepdf.Dictionary(
+                    Fields=pikepdf.Array(fields), DR=form_resources, NeedAppearances=True
+                )
+            )
+        return to_bytes(combined)

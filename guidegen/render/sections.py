@@ -1,0 +1,64 @@
+"""The workbook's sections, in print order. One list drives the page order, the contents page
+and the stylesheets, so a new page type is a template, a stylesheet and one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guidegen.render.html import Book
+
+
+def _always(book: Book) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # also the id of its first element, which links and bookmarks point at
+    template: str  # under templates/
+    stylesheet: str | None  # under styles/; shared stylesheets are linked once
+    title: str | None = None  # label key of its contents entry; None: not in the contents
+    when: Callable[[Book], bool] = _always
+    parts: bool = False  # the questions: one part per kind, each with its own entry
+
+
+def _for_candidates(book: Book) -> bool:
+    return book.edition.for_candidates
+
+
+def _story_bank(book: Book) -> bool:
+    return book.edition.for_candidates and bool(book.selection.competencies)
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("cover", "sections/cover.html", "cover.css"),
+    Section("how-to", "sections/how_to.html", "front.css", "how_to.title"),
+    Section("contents", "sections/contents.html", "front.css"),
+    Section("study-plan", "sections/study_plan.html", "plan.css", "plan.title", _for_candidates),
+    Section("parts", "sections/parts.html", "question.css", parts=True),
+    Section(
+        "story-bank", "sections/story_bank.html", "story_bank.css", "story_bank.title", _story_bank
+    ),
+    Section("part-ask", "sections/ask.html", "ask.css", "ask.title"),
+    Section("part-notes", "sections/notes.html", "notes.css", "notes.title"),
+)
+
+# Linked before and after the sections' own: the design's knobs first, a theme's additions last.
+LEADING_STYLESHEETS = ("variables.css", "base.css")
+TRAILING_STYLESHEETS = ("fillable.css", "booklet.css", "theme.css")
+
+
+def active_sections(book: Book) -> list[Section]:
+    return [section for section in SECTIONS if section.when(book)]
+
+
+def stylesheets(sections: list[Section]) -> list[str]:
+    names = list(LEADING_STYLESHEETS)
+    for section in sections:
+        if section.stylesheet and section.stylesheet not in names:
+            names.append(section.stylesheet)
+    return names + [name for name in TRAILING_STYLESHEETS if name not in names]

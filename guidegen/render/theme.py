@@ -1,0 +1,164 @@
+"""Themes: a folder whose files take the place of built-in ones with the same name.
+
+A theme folder may hold ``templates/NAME.html``, ``styles/NAME.css``, ``labels/CODE.yaml`` and
+any fonts and images its stylesheets use. guidegen looks for each template and stylesheet in
+the theme first and in the built-in folders after (the MkDocs pattern: a loader list of
+``[theme, built-in]``). A theme template extends the built-in one it replaces with
+``{% extends "builtin:NAME.html" %}`` and overrides only the blocks it needs; the built-in
+``styles/theme.css`` is empty, so the usual theme is one short ``styles/theme.css`` that sets
+the custom properties documented in ``styles/variables.css``.
+
+Nothing in a theme may point outside it: templates are read only if they resolve inside the
+theme folder (a symbolic link that leaves it is refused), and the URL fetcher gives stylesheets,
+fonts and images only files from the theme, the content and the built-in folders.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from guidegen.errors import ContentError, Problem, RenderError, UsageError
+from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
+
+BUILTIN_PREFIX = "builtin"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The folders to search, the theme's own first; empty for the built-in look alone."""
+
+    folders: tuple[Path, ...] = ()
+
+    def template_dirs(self) -> list[Path]:
+        return [folder / "templates" for folder in self.folders] + [TEMPLATES_DIR]
+
+    def stylesheet(self, name: str) -> Path:
+        for folder in self.folders:
+            candidate = folder / "styles" / name
+            if candidate.is_file():
+                return candidate
+        return STYLES_DIR / name
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        return tuple(folder.resolve() for folder in self.folders)
+
+
+def resolve_theme(
+    given: Path | None,
+    content_dir: Path,
+    named_in_content: str | None,
+    content_file: Path | None = None,
+) -> Theme:
+    """The theme from --theme, else the one the content's workbook.yaml names, else none."""
+    if given is not None:
+        folder = Path(given)
+        if not folder.is_dir():
+            raise UsageError(
+                f"--theme {folder}: no such folder (a theme is a folder with "
+                "templates/, styles/ or labels/ in it)"
+            )
+        return Theme((folder,))
+    if named_in_content:
+        folder = content_dir / named_in_content
+        if not folder.is_dir():
+            raise ContentError(
+                [
+                    Problem(
+                        content_file or content_dir / "workbook.yaml",
+                        None,
+                        None,
+                        "theme",
+                        f"no such theme folder: {folder}",
+                    )
+                ]
+            )
+        return Theme((folder,))
+    return Theme()
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that reads only files that really live inside its folder.
+
+    Jinja's own loader follows symbolic links anywhere; a theme from elsewhere could then
+    print any file the user can read.
+    """
+
+    def __init__(self, folder: Path, trusted: bool):
+        super().__init__(str(folder))
+        self.folder = folder.resolve()
+        self.trusted = trusted
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        resolved = Path(filename).resolve()
+        if not resolved.is_relative_to(self.folder):
+            raise RenderError(
+                f"{filename}: a theme template that is a link to a file outside "
+                "the theme folder is refused"
+            )
+        if not self.trusted and os.stat(resolved).st_nlink > 1:
+            raise RenderError(
+                f"{filename}: a theme template with a second hard link is refused "
+                "(copy the file instead of linking it)"
+            )
+        return source, filename, uptodate
+
+
+def template_loader(theme: Theme) -> jinja2.BaseLoader:
+    """Theme folders first, then the built-in templates; ``builtin:NAME`` always the built-in."""
+    builtin = ConfinedLoader(TEMPLATES_DIR, trusted=True)
+    loaders: list[jinja2.BaseLoader] = [
+        ConfinedLoader(folder, trusted=False)
+        for folder in theme.template_dirs()[:-1]
+        if folder.is_dir()
+    ]
+    loaders.append(builtin)
+    loaders.append(jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"))
+    return jinja2.ChoiceLoader(loaders)
+
+
+def check_theme_templates(env: jinja2.Environment, theme: Theme) -> None:
+    """Every theme template parses, and each block it overrides exists in what it extends.
+
+    Jinja ignores a block the parent does not have, so a misspelt block name would silently
+    change nothing; it is an error here, with the line it is on.
+    """
+    from jinja2 import nodes
+
+    for folder in theme.template_dirs()[:-1]:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*.html")):
+            name = path.relative_to(folder).as_posix()
+            source = path.read_text(encoding="utf-8")
+            try:
+                tree = env.parse(source, name, str(path))
+            except jinja2.TemplateSyntaxError as error:
+                raise RenderError(
+                    f"{path}:{error.lineno}: template syntax error: {error.message}"
+                ) from None
+            extends = next(iter(tree.find_all(nodes.Extends)), None)
+            if extends is None or not isinstance(extends.template, nodes.Const):
+                continue
+            parent_name = extends.template.value
+            try:
+                parent_source = env.loader.get_source(env, parent_name)[0]
+            except jinja2.TemplateNotFound:
+                raise RenderError(
+                    f"{path}:{extends.lineno}: extends '{parent_name}', which "
+                    "does not exist (built-in templates are named "
+                    "builtin:NAME.html)"
+                ) from None
+            parent_blocks = {block.name for block in env.parse(parent_source).find_all(nodes.Block)}
+            for block in tree.find_all(nodes.Block):
+                if block.name not in parent_blocks:
+                    known = ", ".join(sorted(parent_blocks)) or "none"
+                    raise RenderError(
+                        f"{path}:{block.lineno}: block '{block.name}' is not in "
+                        f"{parent_name}; its blocks are: {known}"
+                    )

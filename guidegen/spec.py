@@ -1,0 +1,145 @@
+"""The workbook spec: everything that decides one workbook, in one immutable value.
+
+Every command that makes a workbook (build, batch, and those that follow) gets a
+``WorkbookSpec`` from the same Click options (``guidegen.cli.options``); a batch row is the
+command's spec with that row's fields replaced. Values are checked once, here, where a spec is
+made, against the tables below: there is no other list of paper sizes or editions.
+
+This module imports nothing heavy, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from guidegen.errors import UsageError
+from guidegen.paths import CONTENT_DIR
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A page size and the margins (mm) that suit it; inner is the binding side."""
+
+    css_size: str
+    css_landscape: str
+    top: float
+    bottom: float
+    inner: float
+    outer: float
+    cover_margin: tuple[float, float]
+    notes_page_lines: int  # rules that fit under the "Notes" heading at 8 mm pitch
+    booklet_page: str | None = None  # the page size two of which fit on this sheet
+    sheet_points: tuple[float, float] | None = None  # the sheet, landscape, for imposition
+
+
+_MM = 72 / 25.4
+PAPERS: dict[str, Paper] = {
+    "a4": Paper("A4", "A4 landscape", 20, 20, 24, 16, (30, 24), 27, "a5", (297 * _MM, 210 * _MM)),
+    "letter": Paper(
+        "letter",
+        "letter landscape",
+        20,
+        20,
+        24,
+        16,
+        (30, 24),
+        24,
+        "half-letter",
+        (11 * 72, 8.5 * 72),
+    ),
+    # Booklet pages: two of them side by side on an A4 or Letter sheet.
+    "a5": Paper("A5", "A5 landscape", 13, 14, 17, 11, (20, 15), 18),
+    "half-letter": Paper("5.5in 8.5in", "8.5in 5.5in", 13, 14, 17, 11, (20, 15), 19),
+}
+SHEETS = tuple(name for name, paper in PAPERS.items() if paper.booklet_page)  # --paper choices
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What an edition prints and how much room it gives."""
+
+    notes_lines: int  # ruled lines under a general or technical question
+    extra_star_lines: int  # added to each STAR step
+    shows_answers: bool
+    for_candidates: bool  # study plan, story bank, STAR blocks, the candidate's checklist
+
+
+EDITIONS: dict[str, Edition] = {
+    "study": Edition(notes_lines=7, extra_star_lines=0, shows_answers=True, for_candidates=True),
+    # Practice copies are for mock interviews: room for a full answer, no sample answers.
+    "practice": Edition(
+        notes_lines=12, extra_star_lines=2, shows_answers=False, for_candidates=True
+    ),
+    # The facilitator's answer key only needs room for remarks.
+    "facilitator": Edition(
+        notes_lines=3, extra_star_lines=0, shows_answers=True, for_candidates=False
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who the workbook is for and when."""
+
+    name: str | None = None
+    company: str | None = None
+    date: dt.date | None = None  # the interview
+    start: dt.date | None = None  # first day of the study plan
+
+
+@dataclass(frozen=True)
+class WorkbookSpec:
+    content: Path = CONTENT_DIR
+    role: str | None = None
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    count: int | None = None
+    seed: int = 0
+    edition: str = "study"
+    paper: str = "a4"
+    booklet: bool = False
+    fillable: bool = False
+    language: str | None = None  # None: the content's own language
+    theme: Path | None = None  # None: the content's theme, if it names one, else the built-in
+    person: Person = field(default_factory=Person)
+
+    def __post_init__(self):
+        if self.edition not in EDITIONS:
+            raise UsageError(
+                f"unknown edition '{self.edition}'; choose one of: {', '.join(EDITIONS)}"
+            )
+        if self.paper not in SHEETS:
+            raise UsageError(f"unknown paper '{self.paper}'; choose one of: {', '.join(SHEETS)}")
+        if self.role is not None and not self.role.strip():
+            raise UsageError(
+                "--role is empty; give a role id, or leave --role out for the "
+                "default (see `guidegen roles`)"
+            )
+        if self.count is not None and self.count < 1:
+            raise UsageError("--count must be at least 1")
+        if self.fillable and self.booklet:
+            raise UsageError(
+                "--fillable and --booklet cannot be combined: imposing pages two "
+                "to a sheet drops form fields. Build the fillable file for screens "
+                "and the booklet for paper."
+            )
+
+    def with_changes(self, **changes) -> WorkbookSpec:
+        return dataclasses.replace(self, **changes)
+
+    def with_person(self, **changes) -> WorkbookSpec:
+        return dataclasses.replace(self, person=dataclasses.replace(self.person, **changes))
+
+    @property
+    def page_paper(self) -> str:
+        """The paper the pages are laid out on: an A5 page for an A4 booklet."""
+        return PAPERS[self.paper].booklet_page if self.booklet else self.paper
+
+    @property
+    def body_key(self) -> WorkbookSpec:
+        """The spec without the reader's name: copies that agree on it share one body."""
+        return self.with_person(name=None)
