@@ -8,7 +8,7 @@ than an index.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from guidegen.content.models import (
     QuestionFile,
     Role,
     TagRef,
+    Vocabulary,
     WorkbookText,
 )
 from guidegen.content.yamlread import Parsed, Position, _dotted, read_text
@@ -41,6 +42,7 @@ class Bank:
     ask_groups: list[AskGroup]
     roles: dict[str, Role]
     workbook_file: Path | None = None  # as shown to the author, for problems found later
+    vocabulary: dict[str, list[str]] = field(default_factory=dict)  # tag: advert words
 
     def questions_with_tag(self, tag: str) -> list[Question]:
         return [q for q in self.questions.values() if tag in q.tags]
@@ -340,9 +342,31 @@ def load_bank(content_dir: Path) -> Bank:
         if not unreadable_question_file:
             _check_role_references(role, parsed, questions, group_where, unchecked, problems)
 
+    vocabulary: dict[str, list[str]] = {}
+    vocabulary_path = content_dir / "vocabulary.yaml"
+    if vocabulary_path.is_file() or vocabulary_path.is_symlink():
+        parsed = parse(vocabulary_path)
+        loaded = parsed and _validate(parsed, Vocabulary, problems)
+        if loaded and not unreadable_question_file:
+            tags = {tag for q in questions.values() for tag in q.tags}
+            for tag, words in loaded.synonyms.items():
+                if tag not in tags:
+                    pos = parsed.position(("synonyms", tag)) or (None, None)
+                    problems.append(
+                        Problem(
+                            parsed.path,
+                            *pos,
+                            f"synonyms.{tag}",
+                            f"no question has the tag '{tag}'{_closest(tag, tags)}",
+                        )
+                    )
+                vocabulary[tag] = [word.lower() for word in words]
+
     if problems:
         raise ContentError(problems)
-    return Bank(content_dir, workbook, questions, ask_groups, roles, shown(workbook_path))
+    return Bank(
+        content_dir, workbook, questions, ask_groups, roles, shown(workbook_path), vocabulary
+    )
 
 
 def _valid_questions(parsed: Parsed, problems: list[Problem], unchecked: set[str]):

@@ -130,3 +130,12 @@ class WorkbookText(_Strict):
         if keys != STAR_KEYS:
             raise ValueError("star steps must be situation, task, action, result in that order")
         return self
+
+
+class Vocabulary(_Strict):
+    """vocabulary.yaml: words a job advert uses for a question tag (for --posting)."""
+
+    synonyms: dict[Slug, list[Text]] = Field(
+        description="tag: [words or short phrases an advert uses for it], matched as whole "
+        "words, case-insensitively."
+    )

@@ -9,16 +9,17 @@ from typing import Union
 
 from pydantic import TypeAdapter
 
-from guidegen.content.models import AskFile, QuestionFile, Role, WorkbookText
+from guidegen.content.models import AskFile, QuestionFile, Role, Vocabulary, WorkbookText
 
 
 def content_schema() -> dict:
-    adapter = TypeAdapter(Union[QuestionFile, AskFile, Role, WorkbookText])  # noqa: UP007
+    adapter = TypeAdapter(Union[QuestionFile, AskFile, Role, WorkbookText, Vocabulary])  # noqa: UP007
     schema = adapter.json_schema(ref_template="#/$defs/{model}")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "guidegen content file",
-        "description": "A questions/*.yaml, ask/*.yaml, roles/*.yaml or workbook.yaml file. "
+        "description": "A questions/*.yaml, ask/*.yaml, roles/*.yaml, workbook.yaml or "
+        "vocabulary.yaml file. "
         "See docs/content-format.md.",
         **schema,
     }
