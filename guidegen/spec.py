@@ -25,34 +25,40 @@ class Paper:
 
     css_size: str
     css_landscape: str
+    height: float  # mm, portrait
     top: float
     bottom: float
     inner: float
     outer: float
     cover_margin: tuple[float, float]
-    notes_page_lines: int  # rules that fit under the "Notes" heading at 8 mm pitch
     booklet_page: str | None = None  # the page size two of which fit on this sheet
     sheet_points: tuple[float, float] | None = None  # the sheet, landscape, for imposition
+
+    @property
+    def column_height(self) -> float:
+        return self.height - self.top - self.bottom
 
 
 _MM = 72 / 25.4
 PAPERS: dict[str, Paper] = {
-    "a4": Paper("A4", "A4 landscape", 20, 20, 24, 16, (30, 24), 27, "a5", (297 * _MM, 210 * _MM)),
+    # A 140 mm text column on A4 and Letter (about 70 characters of 10.5 pt serif), with the
+    # wide margin on the outside for the reader's own notes.
+    "a4": Paper("A4", "A4 landscape", 297, 20, 18, 24, 46, (30, 24), "a5", (297 * _MM, 210 * _MM)),
     "letter": Paper(
         "letter",
         "letter landscape",
-        20,
-        20,
+        279.4,
+        19,
+        17,
         24,
-        16,
-        (30, 24),
-        24,
+        51.9,
+        (28, 26),
         "half-letter",
         (11 * 72, 8.5 * 72),
     ),
-    # Booklet pages: two of them side by side on an A4 or Letter sheet.
-    "a5": Paper("A5", "A5 landscape", 13, 14, 17, 11, (20, 15), 18),
-    "half-letter": Paper("5.5in 8.5in", "8.5in 5.5in", 13, 14, 17, 11, (20, 15), 19),
+    # Booklet pages, two to a sheet: a 118 mm column on A5 (about 64 characters at 10 pt).
+    "a5": Paper("A5", "A5 landscape", 210, 14, 14, 17, 13, (18, 15)),
+    "half-letter": Paper("5.5in 8.5in", "8.5in 5.5in", 215.9, 14, 14, 16, 12, (18, 14)),
 }
 SHEETS = tuple(name for name, paper in PAPERS.items() if paper.booklet_page)  # --paper choices
 
@@ -61,22 +67,17 @@ SHEETS = tuple(name for name, paper in PAPERS.items() if paper.booklet_page)  # 
 class Edition:
     """What an edition prints and how much room it gives."""
 
-    notes_lines: int  # ruled lines under a general or technical question
-    extra_star_lines: int  # added to each STAR step
+    notes_lines: int  # ruled lines under a general or technical question (at least)
     shows_answers: bool
     for_candidates: bool  # study plan, story bank, STAR blocks, the candidate's checklist
 
 
 EDITIONS: dict[str, Edition] = {
-    "study": Edition(notes_lines=7, extra_star_lines=0, shows_answers=True, for_candidates=True),
+    "study": Edition(notes_lines=6, shows_answers=True, for_candidates=True),
     # Practice copies are for mock interviews: room for a full answer, no sample answers.
-    "practice": Edition(
-        notes_lines=12, extra_star_lines=2, shows_answers=False, for_candidates=True
-    ),
+    "practice": Edition(notes_lines=12, shows_answers=False, for_candidates=True),
     # The facilitator's answer key only needs room for remarks.
-    "facilitator": Edition(
-        notes_lines=3, extra_star_lines=0, shows_answers=True, for_candidates=False
-    ),
+    "facilitator": Edition(notes_lines=3, shows_answers=True, for_candidates=False),
 }
 
 
@@ -103,6 +104,7 @@ class WorkbookSpec:
     paper: str = "a4"
     booklet: bool = False
     fillable: bool = False
+    print_shop: bool = False  # trim and bleed boxes, crop marks, text in pure black
     language: str | None = None  # None: the content's own language
     theme: Path | None = None  # None: the content's theme, if it names one, else the built-in
     person: Person = field(default_factory=Person)

@@ -43,7 +43,8 @@ BOOKS: dict[str, list[str]] = {
     "sre_workbook": ["build", "--role", "sre"],
     "cloud_workbook": ["build", "--role", "cloud"],
     "platform_workbook": ["build", "--role", "platform"],
-    "practice_workbook": ["build", "--edition", "practice", "--kinds", "behavioural,technical"],
+    "practice_workbook": ["build", "--edition", "practice"],
+    "practice_letter_workbook": ["build", "--edition", "practice", "--paper", "letter"],
     "facilitator_workbook": [
         "build",
         "--edition",
@@ -51,8 +52,16 @@ BOOKS: dict[str, list[str]] = {
         "--kinds",
         "behavioural,technical",
     ],
-    "study_bt_workbook": ["build", "--kinds", "behavioural,technical"],
-    "booklet_workbook": ["build", "--role", "platform", "--booklet", "--name", "Ann"],
+    "booklet_workbook": [
+        "build",
+        "--role",
+        "platform",
+        "--booklet",
+        "--name",
+        "Ann",
+        "--kinds",
+        "behavioural,technical",
+    ],
     "workshop": ["batch", "{csv}", "--combined", "--jobs", "2"],
 }
 

@@ -24,8 +24,11 @@ MM = 72 / 25.4  # PDF points per millimetre
 
 def normalise(text: str) -> str:
     """Text as extracted, with hyphenation, ligatures, curly quotes and white space folded."""
-    text = text.replace("\u00ad", "").replace("ﬁ", "fi").replace("ﬂ", "fl")
-    text = text.replace("\ufffe", "").replace("\x02", "")
+    # A hyphen from hyphenation is a soft hyphen in the text layer (PDFium reports it as
+    # U+FFFE): the word continues on the next line.
+    text = re.sub("[\u00ad\ufffe]\\s*", "", text)
+    text = text.replace("ﬁ", "fi").replace("ﬂ", "fl")
+    text = text.replace("\x02", "")
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     text = re.sub(r"[\u2010-]\r?\n", "", text)  # a word hyphenated at a line end
     return re.sub(r"\s+", " ", text).strip()
@@ -283,7 +286,7 @@ def _chars(page):
     flags = ctypes.c_int()
     for index in range(textpage.count_chars()):
         code = pdfium_c.FPDFText_GetUnicode(raw, index)
-        if pdfium_c.FPDFText_IsGenerated(raw, index) or code in (0, 0xFFFE, 0x0D, 0x0A):
+        if pdfium_c.FPDFText_IsGenerated(raw, index) or code in (0, 0x0D, 0x0A):
             continue
         pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
         pdfium_c.FPDFText_GetCharOrigin(raw, index, x, y)

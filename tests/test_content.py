@@ -31,8 +31,9 @@ def test_devops_role_has_every_question_of_the_guide(bank, seed_titles):
     # The guide's order, kind by kind (the guide filed two "tell me about a time" stories as
     # general questions; here they are behavioural, so they get STAR space).
     by_kind = {kind: [q.title for q in guide if q.kind == kind] for kind in KINDS}
-    assert sum(by_kind.values(), []) == [t for kind in KINDS for t in seed_titles
-                                         if t in by_kind[kind]]
+    assert sum(by_kind.values(), []) == [
+        t for kind in KINDS for t in seed_titles if t in by_kind[kind]
+    ]
     assert tuple(len(by_kind[kind]) for kind in KINDS) == (12, 9, 4)
     for question in guide:
         assert len(question.answer.split()) >= 80, f"{question.id}: answer too thin"

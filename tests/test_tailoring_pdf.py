@@ -13,7 +13,7 @@ from guidegen.select import role_questions
 from tests.conftest import build
 from tests.pdfread import normalise
 
-RULE_GREY = (0.651, 0.651, 0.651)
+RULE_GREY = (0.502, 0.502, 0.502)
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +80,8 @@ def test_count_and_seed_pick_reproducibly_and_balanced(tmp_path):
     assert Counter(kind_of[t] for t in first) == {"general": 3, "behavioural": 3, "technical": 3}
 
 
-def _rules(workbook) -> int:
-    """Writing rules on the question pages (not the checklist or notes pages)."""
+def _rules(workbook) -> float:
+    """Writing rules a question gets on average, in the behavioural and technical parts."""
     starts = sorted((page, title) for level, title, page in workbook.outline() if level == 1)
     pages = [
         n
@@ -89,13 +89,16 @@ def _rules(workbook) -> int:
         if title in ("Behavioural questions", "Technical questions")
         for n in range(page, min(end, workbook.page_count + 1))
     ]
-    return sum(len(workbook.rule_tops(n, RULE_GREY)) for n in pages)
+    questions = len(
+        re.findall(r"QUESTION \d+ ", " ".join(workbook.page_texts[n - 1] for n in pages))
+    )
+    return sum(len(workbook.rule_tops(n, RULE_GREY)) for n in pages) / questions
 
 
 @pytest.fixture(scope="module")
-def editions(study_bt_workbook, practice_workbook, facilitator_workbook):
+def editions(default_workbook, practice_workbook, facilitator_workbook):
     return {
-        "study": study_bt_workbook,
+        "study": default_workbook,
         "practice": practice_workbook,
         "facilitator": facilitator_workbook,
     }
@@ -118,7 +121,7 @@ def test_practice_edition_hides_answers_and_gives_more_space(editions):
     assert "WHY THEY ASK" in text and "MAKE IT YOURS" in text and "MY STORY" in text
     # A sentence of a sample STAR answer must not be there.
     assert "Situation:" not in text
-    assert _rules(editions["practice"]) > _rules(editions["study"]) * 1.3
+    assert _rules(editions["practice"]) > _rules(editions["study"]) * 1.15
 
 
 def test_facilitator_edition_is_an_answer_key(editions):
@@ -127,7 +130,7 @@ def test_facilitator_edition_is_an_answer_key(editions):
     assert "ANSWER FRAMEWORK" in text and "FOLLOW-UP QUESTIONS" in text
     assert "WHAT A STRONG ANSWER SHOWS" in text and "INTERVIEWER NOTES" in text
     assert "MY STORY" not in text and "Study plan" not in text and "Story bank" not in text
-    assert _rules(editions["facilitator"]) < _rules(editions["study"]) / 2
+    assert _rules(editions["facilitator"]) < _rules(editions["study"]) * 0.7
 
 
 def test_company_placeholder_filled_or_reading_naturally(tmp_path, default_workbook):
@@ -194,4 +197,4 @@ def test_story_bank_grid_uses_the_roles_competencies(sre_workbook, bank):
     for competency in competencies:
         assert all(word in text for word in competency.split()), competency
     assert boxes == 6 * len(set(competencies))
-    assert width > height, "the story bank is printed landscape"
+    assert width < height, "the story bank is printed portrait, like every other page"

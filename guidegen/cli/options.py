@@ -78,6 +78,12 @@ def _options(name: bool) -> list:
             help="Every writing line a text field and every box a checkbox, for screens.",
         ),
         click.option(
+            "--print-shop",
+            is_flag=True,
+            help="For a print shop: 3 mm bleed, crop marks, a trim box of the paper and text "
+            "in pure black.",
+        ),
+        click.option(
             "--lang",
             "language",
             metavar="CODE",
@@ -127,6 +133,7 @@ _KEYS = (
     "paper",
     "booklet",
     "fillable",
+    "print_shop",
     "language",
     "theme",
     "name",
@@ -155,6 +162,7 @@ def make_spec(values: dict):
         paper=values["paper"].lower(),
         booklet=values["booklet"],
         fillable=values["fillable"],
+        print_shop=values["print_shop"],
         language=values["language"],
         theme=values["theme"],
         person=Person(

@@ -43,6 +43,14 @@ class Question(_Strict):
         description="A few short bullets (a line each): the answer in brief, for flashcards.",
     )
     tip: Text = Field(description="Markdown: how to make the answer your own.")
+    lines: int | None = Field(
+        None,
+        ge=1,
+        le=40,
+        description="Ruled lines for the notes under a general or technical "
+        "question, instead of the edition's default (the last writing space on a page also "
+        "grows to the foot of the page).",
+    )
     follow_ups: list[Text] = Field(
         default_factory=list, description="Questions an interviewer may ask next."
     )

@@ -63,9 +63,12 @@ class Book:
     def notes_lines(self) -> int:
         return self.edition.notes_lines
 
-    @property
-    def extra_star_lines(self) -> int:
-        return self.edition.extra_star_lines
+    def star_lines(self, step) -> int:
+        """A STAR step's lines: as workbook.yaml gives them for an A4 page, fewer in proportion
+        on a shorter page so that the four steps always share one page (the last step then
+        grows to the foot of it)."""
+        scale = min(1.0, self.page.column_height / PAPERS["a4"].column_height)
+        return max(1, round(step.lines * scale))
 
     @property
     def shows_answers(self) -> bool:
@@ -74,10 +77,6 @@ class Book:
     @property
     def for_candidates(self) -> bool:
         return self.edition.for_candidates
-
-    @property
-    def notes_page_lines(self) -> int:
-        return self.page.notes_page_lines
 
     @property
     def story_rows(self) -> int:
@@ -163,7 +162,9 @@ def fill_placeholders(text: str, person: Person, fallback: str, for_markdown: bo
 
 @lru_cache(maxsize=1)
 def _markdown() -> markdown_lib.Markdown:
-    return markdown_lib.Markdown(extensions=["sane_lists", "smarty"], output_format="html")
+    return markdown_lib.Markdown(
+        extensions=["sane_lists", "smarty", "fenced_code"], output_format="html"
+    )
 
 
 def render_markdown(text: str, person: Person, fallback: str) -> Markup:
@@ -173,9 +174,35 @@ def render_markdown(text: str, person: Person, fallback: str) -> Markup:
 
 
 def render_inline_markdown(text: str) -> Markup:
-    """A label with **bold** in it, as one run of inline HTML (no paragraph around it)."""
-    html = str(render_markdown(text, Person(), ""))
-    return Markup(re.sub(r"^<p>(.*)</p>$", r"\1", html.strip(), flags=re.S))
+    """One line of Markdown (a title, a label with **bold** in it) as inline HTML, with
+    typographic quotes and dashes, and no paragraph around it."""
+    converter = _markdown()
+    converter.reset()
+    html = converter.convert(text).strip()
+    return Markup(re.sub(r"^<p>(.*)</p>$", r"\1", html, flags=re.S))
+
+
+def _length_class(value: str | None) -> str:
+    """A cover detail's size class from its length: it shrinks, then wraps, never clips.
+
+    The base cover and each copy's overlay are laid out apart, so the size is decided from
+    the text alone; at 15 pt about 30 characters fit the line, at 12 pt about 38 on each of
+    two lines, at 9.5 pt about 48 on each of three.
+    """
+    length = len(value or "")
+    return "" if length <= 28 else "long" if length <= 70 else "longer"
+
+
+def plain_title(text: str, book: Book) -> str:
+    """A title as plain text (for bookmarks, link descriptions, metadata)."""
+    html = str(
+        render_inline_markdown(
+            fill_placeholders(
+                text, book.spec.person, book.content_labels.text("this_company"), for_markdown=True
+            )
+        )
+    )
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
 
 
 def document_title(book: Book, person: Person) -> str:
@@ -238,30 +265,13 @@ def _environment(book: Book) -> jinja2.Environment:
     env.filters["fill"] = lambda text, person=None: fill_placeholders(
         text, person or book.spec.person, fallback
     )
+    env.filters["inline"] = lambda text, person=None: render_inline_markdown(
+        fill_placeholders(text, person or book.spec.person, fallback, for_markdown=True)
+    )
+    env.filters["length_class"] = _length_class
     env.filters["slug"] = lambda text: re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     env.filters["date"] = labels.date
     return env
-
-
-def _css_content(text: str, **counters: str) -> Markup:
-    """A label such as "Page {page} of {pages}" as a CSS ``content`` value with counters."""
-    pieces, last = [], 0
-    for match in re.finditer(r"\{(\w+)\}", text):
-        pieces.append(text[last : match.start()])
-        pieces.append(None if match.group(1) not in counters else counters[match.group(1)])
-        last = match.end()
-    pieces.append(text[last:])
-    out = []
-    for piece in pieces:
-        if piece is None:
-            continue
-        if piece.startswith("counter("):
-            out.append(piece)
-        elif piece:
-            # Escaped for a CSS string inside <style>: a label can never end the element.
-            text = piece.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
-            out.append(f'"{text}"')
-    return Markup(" ".join(out))
 
 
 def render_html(book: Book, template_name: str = "workbook.html") -> str:
@@ -309,12 +319,7 @@ def render_html(book: Book, template_name: str = "workbook.html") -> str:
         title=document_title(book, book.spec.person),
         summary=describe_selection(book),
         sections=book.sections,
-        stylesheets=[
-            book.theme.stylesheet(name).resolve().as_uri() for name in stylesheets(book.sections)
-        ],
-        folio=_css_content(
-            book.labels.text("page.folio"), page="counter(page)", pages="counter(pages)"
-        ),
+        stylesheets=[book.theme.stylesheet(name).resolve().as_uri() for name in stylesheets(book)],
         version=__version__,
         people=list(book.people),
         language=book.language,

@@ -43,22 +43,28 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "story-bank", "sections/story_bank.html", "story_bank.css", "story_bank.title", _story_bank
     ),
-    Section("part-ask", "sections/ask.html", "ask.css", "ask.title"),
+    Section("part-ask", "sections/ask.html", "ask.css", "ask.title", _for_candidates),
     Section("part-notes", "sections/notes.html", "notes.css", "notes.title"),
+    Section("back-cover", "sections/back_cover.html", "cover.css"),
 )
 
 # Linked before and after the sections' own: the design's knobs first, a theme's additions last.
 LEADING_STYLESHEETS = ("variables.css", "base.css")
-TRAILING_STYLESHEETS = ("fillable.css", "booklet.css", "theme.css")
+TRAILING_STYLESHEETS = ("fillable.css", "theme.css")
 
 
 def active_sections(book: Book) -> list[Section]:
     return [section for section in SECTIONS if section.when(book)]
 
 
-def stylesheets(sections: list[Section]) -> list[str]:
+def stylesheets(book: Book) -> list[str]:
+    """The stylesheets to link, in order (a booklet or a print-shop copy adds its own)."""
     names = list(LEADING_STYLESHEETS)
-    for section in sections:
+    for section in book.sections:
         if section.stylesheet and section.stylesheet not in names:
             names.append(section.stylesheet)
+    if book.spec.booklet:
+        names.append("booklet.css")
+    if book.spec.print_shop:
+        names.append("print_shop.css")
     return names + [name for name in TRAILING_STYLESHEETS if name not in names]

@@ -12,6 +12,7 @@ from guidegen.content.load import Bank
 from guidegen.errors import RenderError
 from guidegen.render.html import Book, make_book, render_html
 from guidegen.render.pdf import FetchLog, allowed_roots, pdf_bytes, render_document
+from guidegen.render.sections import stylesheets
 from guidegen.select import select
 from guidegen.spec import WorkbookSpec
 
@@ -41,9 +42,15 @@ class Rendered:
 
 
 def _layout(book: Book, template: str, log: FetchLog):
+    """The HTML (with its stylesheet links, as --html writes it) and its layout, for which
+    the stylesheets are handed to WeasyPrint directly, their custom properties resolved."""
     html = render_html(book, template)
+    urls = tuple(book.theme.stylesheet(name).resolve().as_uri() for name in stylesheets(book))
+    unlinked = html
+    for url in urls:  # only guidegen's own links: anything else is the fetcher's to refuse
+        unlinked = unlinked.replace(f'<link rel="stylesheet" href="{url}">\n', "")
     roots = allowed_roots(book.bank.content_dir, book.theme.roots)
-    return html, render_document(html, book.bank.content_dir, roots, log)
+    return html, render_document(unlinked, book.bank.content_dir, roots, log, urls)
 
 
 def render_workbook(book: Book) -> Rendered:
@@ -58,7 +65,7 @@ def render_workbook(book: Book) -> Rendered:
         html, document = _layout(book, "workbook.html", log)
         missing = (-len(document.pages)) % pad_to
         if not missing:
-            data = pdf_bytes(document, pdf_forms=book.fillable)
+            data = _finished(document, book)
             return Rendered(
                 data, len(document.pages), log.refused, html, book, list(book.labels.warnings)
             )
@@ -67,6 +74,43 @@ def render_workbook(book: Book) -> Rendered:
         "could not pad the booklet to a multiple of 4 pages: the notes pages "
         "did not lay out one page each"
     )
+
+
+def _finished(document, book: Book) -> bytes:
+    """The laid-out document written, then finished (guidegen.render.finish)."""
+    from guidegen.render.finish import finish
+    from guidegen.render.forms import font_file
+    from guidegen.render.pages import page_infos
+
+    infos = page_infos(document)
+    data = pdf_bytes(document, pdf_forms=book.fillable)
+    pitch = next((info.fill.pitch for info in infos if info.fill), 8 * 72 / 25.4)
+    running = f"{book.selection.role.title} · {book.bank.workbook.title}"
+    heads = (running, book.labels.text("notes.title"))
+    return finish(
+        data,
+        infos,
+        link_descriptions(book),
+        heads,
+        book.fillable,
+        font_file() if book.fillable else None,
+        pitch,
+    )
+
+
+def link_descriptions(book: Book) -> dict[str, str]:
+    """What each internal link points at, in words: "Question 4: What is DevOps, ..."."""
+    from guidegen.render.html import plain_title
+
+    t = book.labels
+    described = {f"part-{kind}": t.text(f"part.{kind}") for kind, _ in book.selection.by_kind()}
+    for number, question in enumerate(book.selection.questions, start=1):
+        title = plain_title(question.title, book)
+        described[f"q-{question.id}"] = f"{t.text('question.number', number=number)}: {title}"
+    for section in book.sections:
+        if section.title:
+            described[section.id] = t.text(section.title)
+    return described
 
 
 def render_cover_overlays(book: Book) -> bytes:

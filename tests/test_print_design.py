@@ -1,0 +1,463 @@
+"""Print design, read off the PDF: writing space that stays with its question, STAR steps on
+the page facing their question, no blank pages, a readable measure, mirrored running heads,
+book furniture, typography, the print-shop file, and forms that work in every viewer.
+
+The layout rules are in tests/layout_checks.py; `make layout-matrix` runs them on every role,
+edition and paper, and this module on the books the suite builds anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pikepdf
+import pytest
+
+from guidegen.content.load import load_bank
+from guidegen.paths import CONTENT_DIR
+from guidegen.select import role_questions
+from tests.conftest import DATA, build, run_cli, write_csv
+from tests.layout_checks import (
+    all_faults,
+    blank_pages,
+    column,
+    column_text,
+    measure,
+    question_numbers,
+)
+from tests.pdfread import MM, Workbook
+
+MATRIX = [
+    ("default_workbook", "a4"),  # DevOps, study
+    ("letter_workbook", "letter"),  # DevOps, study
+    ("practice_workbook", "a4"),  # DevOps, practice
+    ("practice_letter_workbook", "letter"),  # DevOps, practice
+    ("sre_workbook", "a4"),
+    ("cloud_workbook", "a4"),
+    ("platform_workbook", "a4"),
+]
+
+
+@pytest.mark.parametrize("fixture, paper", MATRIX, ids=[name for name, _ in MATRIX])
+def test_the_layout_rules_hold(fixture, paper, request):
+    """STAR steps never split and always facing their question; notes never left alone on a
+    page; the folio at the outer edge; nothing outside the text column; no blank page but the
+    back of the cover."""
+    book = request.getfixturevalue(fixture)
+    faults = {rule: found for rule, found in all_faults(book, paper).items() if found}
+    assert not faults, faults
+    assert blank_pages(book) == [2]
+
+
+@pytest.mark.parametrize("fixture", ["default_workbook", "letter_workbook"])
+def test_the_measure_is_60_to_75_characters(fixture, request):
+    median, lines = measure(request.getfixturevalue(fixture))
+    assert lines > 200 and 60 <= median <= 75, (median, lines)
+
+
+def test_every_behavioural_question_has_a_star_page_and_every_other_notes(default_workbook):
+    bank = load_bank(CONTENT_DIR)
+    questions = role_questions(bank, bank.roles["devops-engineer"])
+    behavioural = sum(q.kind == "behavioural" for q in questions)
+    text = " ".join(default_workbook.page_texts)
+    assert len(re.findall(r"MY STORY \d+\. ", text)) == behavioural
+    assert text.count("MY NOTES") == len(questions) - behavioural
+    assert len(question_numbers(default_workbook)) == len(questions)
+
+
+def test_the_last_writing_space_on_a_page_runs_to_its_foot(default_workbook):
+    """On every page whose writing space is the last thing on it, rules reach the bottom of the
+    column (less than one line pitch left), at the same pitch as the rest."""
+    pitch = 8 * MM
+    checked = 0
+    for number in range(3, default_workbook.page_count):
+        rules = sorted(
+            {
+                round(s.bottom, 2)
+                for s in default_workbook.shapes(number)
+                if 0.6 <= s.height <= 0.8 and s.width > 100 * MM and _grey(s.colour)
+            }
+        )
+        if len(rules) < 3:
+            continue
+        _, _, _, bottom = column(default_workbook, number, "a4")
+        text_after = [
+            c
+            for c in default_workbook.chars(number)
+            if c.top > rules[-1] and c.bottom < bottom + 1 and c.text.strip()
+        ]
+        if text_after:
+            continue  # something follows the last rule on this page
+        checked += 1
+        assert bottom - rules[-1] < pitch, (number, bottom - rules[-1])
+        gaps = {round(b - a, 1) for a, b in zip(rules, rules[1:])}
+        assert all(abs(gap - round(pitch, 1)) <= 0.2 or gap > pitch for gap in gaps), gaps
+    assert checked > 40
+
+
+def _grey(colour) -> bool:
+    return len(colour) == 3 and all(abs(value - 0.502) < 0.02 for value in colour)
+
+
+def test_rules_are_photocopy_safe(default_workbook):
+    """0.6-0.75 pt at about 50 % grey."""
+    rules = [
+        s
+        for n in (12, 30, 60)
+        for s in default_workbook.shapes(n)
+        if s.width > 100 * MM and s.height < 1.5
+    ]
+    assert rules
+    for rule in rules:
+        assert 0.6 <= rule.height <= 0.75, rule
+        assert all(0.45 <= value <= 0.55 for value in rule.colour), rule
+
+
+def test_the_back_cover_is_the_last_left_hand_page(default_workbook):
+    last = default_workbook.page_count
+    assert last % 2 == 0
+    assert "Good luck" in default_workbook.page_texts[-1]
+    assert default_workbook.margin_text(last, "top") == ""
+
+
+def test_blank_pages_become_labelled_notes_pages(default_workbook):
+    """A page the layout leaves blank to start the behavioural spreads on a left-hand page is
+    a notes page, with rules, its heading and its running head."""
+    starts = {title: page for level, title, page in default_workbook.outline() if level == 1}
+    behavioural = starts["Behavioural questions"]
+    assert behavioural % 2 == 0
+    before = behavioural - 1
+    text = column_text(default_workbook, before, "a4")
+    if "QUESTION" not in text:  # the page before the part was left over: it holds notes
+        assert text.startswith("Notes")
+        assert len([s for s in default_workbook.shapes(before) if s.height < 1.5]) > 20
+        assert str(before) in default_workbook.margin_text(before, "top")
+
+
+def test_hyphenation_leaves_at_least_three_letters_and_none_in_titles(default_workbook):
+    """Words of six letters or more only, three letters each side; no hyphen in a title; the
+    hyphen is not in the text layer (PDFium reads it as a soft hyphen)."""
+    bank_text = _bank_text().lower()
+    broken = 0
+    for number in range(3, default_workbook.page_count + 1):
+        raw = default_workbook.raw_text(number)
+        assert "\u2010" not in raw, number
+        # (a word broken at the foot of a page goes on overleaf: not counted here)
+        for match in re.finditer(r"([A-Za-z]+)[\ufffe\u00ad]\s*([A-Za-z]+)", raw):
+            before, after = match.groups()
+            if f"{before}-{after}".lower() in bank_text:
+                continue  # a hyphen the text has ("tj-actions"), which PDFium reads the same
+            assert len(before) >= 3 and len(after) >= 3, (number, match.group(0))
+            assert len(before) + len(after) >= 6, (number, match.group(0))
+            broken += 1
+        titles = [c for c in default_workbook.chars(number) if c.size >= 13 and "Sans" in c.font]
+        assert not any(c.text in "\ufffe\u2010" for c in titles), number
+    assert broken > 20
+
+
+def _bank_text() -> str:
+    return " ".join(path.read_text(encoding="utf-8") for path in CONTENT_DIR.rglob("*.yaml"))
+
+
+def test_titles_have_curly_apostrophes(default_workbook):
+    raw = " ".join(default_workbook.raw_text(n) for n in range(3, 12)).replace("\r\n", " ")
+    assert "What’s the difference between containers and virtual machines" in raw
+    titles = re.findall(
+        r"QUESTION \d+\r?\n([^\r\n]+)",
+        " ".join(default_workbook.raw_text(n) for n in range(1, default_workbook.page_count + 1)),
+    )
+    assert titles and not any("'" in title for title in titles)
+
+
+def test_contents_entries_hang_and_keep_their_leaders(default_workbook):
+    starts = sorted(page for level, _, page in default_workbook.outline() if level == 1)
+    contents = [
+        n
+        for n in range(3, 8)
+        if "Contents" in default_workbook.margin_text(n, "top")
+        or default_workbook.page_texts[n - 1].startswith("Contents")
+    ]
+    entries = default_workbook.toc_entries(contents)
+    assert len(entries) > 50
+    for entry in entries:
+        assert entry.printed_page == entry.target_page, entry
+    # A wrapped entry's second line starts under the first line's text, not under its number.
+    for number in contents:
+        rows = {}
+        for char in default_workbook.chars(number):
+            rows.setdefault(round(char.origin[1], 1), []).append(char)
+        starts_x = sorted({round(min(c.x0 for c in row)) for row in rows.values()})
+        x0, _, _, _ = column(default_workbook, number, "a4")
+        # three left edges: parts, question numbers and wrapped lines under the text
+        assert len([x for x in starts_x if x < x0 + 30 * MM]) >= 3, starts_x
+    assert starts  # outline read
+
+
+def test_nothing_is_clipped_or_run_into_the_margin_in_code(tmp_path):
+    """A long line of code wraps inside the column."""
+    book = build(tmp_path / "code.pdf", "--tags", "linux", "--kinds", "technical")
+    for number in range(3, book.page_count):
+        x0, _, x1, _ = column(book, number, "a4")
+        for char in book.chars(number):
+            if "Mono" in char.font and char.text.strip():
+                assert x0 - 1 <= char.x0 and char.x1 <= x1 + 1, (number, char)
+    book.close()
+
+
+# ---- the facilitator's edition ----
+
+
+def test_the_facilitator_edition_is_an_answer_key(facilitator_workbook):
+    text = " ".join(facilitator_workbook.page_texts)
+    cover = facilitator_workbook.page_texts[0]
+    assert "FACILITATOR" in cover and "NAME" not in cover
+    assert "Questions to ask your interviewer" not in text
+    assert "SCORING GUIDE" in text and text.count("SCORING GUIDE") == len(
+        question_numbers(facilitator_workbook)
+    )
+    for level in ("Strong:", "Good:", "Partial:", "Weak:"):
+        assert level in text
+
+
+# ---- booklet ----
+
+
+def test_a_booklet_has_a_back_cover_readable_story_bank_and_no_blank_halves(booklet_workbook):
+    book = booklet_workbook
+    page = book.pdf.pages[0]
+    width = float(page.mediabox[2])
+    height = float(page.mediabox[3])
+    left = book.text_in(1, (0, 0, width / 2, height))
+    assert "Good luck" in left  # the back cover, outside the fold on sheet 1
+    for number in range(1, book.page_count + 1):
+        for side, half in enumerate(((0, 0, width / 2, height), (width / 2, 0, width, height))):
+            # Only the inside of the front cover (booklet page 2: sheet 1, back, left) is blank.
+            assert book.text_in(number, half).strip() or (number, side) == (2, 0), (number, half)
+    story = [n for n in range(1, book.page_count + 1) if "Story bank" in book.raw_text(n)]
+    assert story
+    for number in story:
+        heads = [c for c in book.chars(number) if c.text.isdigit() and c.size >= 6]
+        spots = sorted((round(c.x0), round(c.top)) for c in heads)
+        assert len(spots) == len(set(spots))  # no two header characters on top of each other
+
+
+# ---- covers ----
+
+
+def test_long_names_on_batch_covers_are_printed_whole(tmp_path):
+    long_name = "Maximiliane Wilhelmina Theodora von Hohenzollern-Sigmaringen-Ostfriesland"
+    attendees = write_csv(
+        tmp_path / "room.csv", [["name", "company"], [long_name, "Acme"], ["Bo", "Acme"]]
+    )
+    out = tmp_path / "out"
+    result = run_cli("batch", attendees, "--out-dir", out, "--content", DATA / "tiny", "-q")
+    assert result.exit_code == 0, result.stderr
+    (row,) = [p for p in out.glob("max*.pdf")]
+    book = Workbook(row)
+    cover = book.page_texts[0]
+    width, height = (side * MM for side in book.page_size_mm(1))
+    assert long_name in cover and "…" not in cover
+    for char in book.chars(1):
+        assert 20 * MM <= char.x0 and char.x1 <= width - 20 * MM, char
+    book.close()
+
+
+# ---- print shop ----
+
+
+def test_print_shop_files_have_trim_and_bleed_boxes_and_black_text(tmp_path):
+    out = tmp_path / "shop.pdf"
+    result = run_cli("build", "--content", DATA / "tiny", "--print-shop", "--out", out)
+    assert result.exit_code == 0, result.stderr
+    book = Workbook(out)
+    bleed = 3 * MM
+    for page in book.pdf.pages:
+        trim = [float(v) for v in page.obj.TrimBox]
+        box = [float(v) for v in page.obj.BleedBox]
+        assert [round(v, 1) for v in trim] == [0, 0, 595.3, 841.9]
+        assert [round(a - b, 1) for a, b in zip(trim, box)] == [round(bleed, 1)] * 2 + [
+            round(-bleed, 1)
+        ] * 2
+    colours = {c.colour for n in range(1, book.page_count + 1) for c in book.chars(n)}
+    book.close()
+    assert colours == {(0.0, 0.0, 0.0)}
+
+
+# ---- accessibility ----
+
+
+def test_one_structure_element_per_question(default_workbook):
+    def count(node, kind, depth=0):
+        found = int(str(node.get("/S", "")) == kind)
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid and depth < 12:
+                found += count(kid, kind, depth + 1)
+        return found
+
+    root = default_workbook.pdf.Root.StructTreeRoot
+    assert count(root, "/Art") == len(question_numbers(default_workbook))
+
+
+def test_links_say_where_they_go_and_bookmarks_open(default_workbook):
+    assert default_workbook.pdf.Root.PageMode == "/UseOutlines"
+    descriptions = [
+        str(a.get("/Contents", ""))
+        for n in (4, 5)
+        for a in default_workbook.pdf.pages[n - 1].obj.get("/Annots", [])
+        if a.get("/Subtype") == "/Link"
+    ]
+    assert "Question 2: What is DevOps, and why is it important?" in descriptions
+    assert not any(re.fullmatch(r"[a-z0-9-]+", d) for d in descriptions), descriptions
+
+
+# ---- fillable forms in every viewer ----
+
+
+def _fill(source, target, values: dict[str, str], ticks: list[str]) -> None:
+    """Set values the way a viewer saves them: /V for text, /V and /AS for boxes, no new
+    appearance streams."""
+    with pikepdf.open(source) as pdf:
+        for field in pdf.Root.AcroForm.Fields:
+            name = str(field.get("/T", ""))
+            if name in values:
+                field.V = pikepdf.String(values[name])
+            if name in ticks:
+                field.V = pikepdf.Name.Yes
+                field.AS = pikepdf.Name.Yes
+        pdf.save(target)
+
+
+def _dark_pixels(image, box) -> int:
+    cropped = image.convert("L").crop(tuple(int(v) for v in box))
+    return sum(1 for value in cropped.getdata() if value < 110)
+
+
+def _renderers():
+    found = ["pdfium"]
+    if shutil.which("pdftoppm"):
+        found.append("poppler")
+    if shutil.which("mutool"):
+        found.append("mupdf")
+    return found
+
+
+def _render(path, number: int, renderer: str, tmp_path):
+    from PIL import Image
+
+    scale = 200 / 72
+    if renderer == "pdfium":
+        import pypdfium2 as pdfium
+
+        document = pdfium.PdfDocument(str(path))
+        document.init_forms()
+        image = document[number - 1].render(scale=scale, may_draw_forms=True).to_pil()
+        document.close()
+        return image, scale
+    out = tmp_path / f"{renderer}-{path.stem}-{number}.png"
+    if renderer == "poppler":
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "200",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-png",
+                "-singlefile",
+                str(path),
+                str(out.with_suffix("")),
+            ],
+            check=True,
+        )
+    else:
+        subprocess.run(
+            ["mutool", "draw", "-q", "-r", "200", "-o", str(out), str(path), str(number)],
+            check=True,
+            capture_output=True,
+        )
+    with Image.open(out) as image:
+        return image.copy(), scale
+
+
+@pytest.mark.parametrize("renderer", _renderers())
+def test_a_filled_form_shows_its_ticks_and_text(fillable_workbook, tmp_path, renderer):
+    book = fillable_workbook
+    fields = book.fields()
+    note = next(name for name in fields if name.endswith("/notes"))
+    box = next(name for name in fields if name.startswith("ask/"))
+    typed = "Lodz and Dvorak" if renderer == "mupdf" else "Łódź Dvořák"
+    filled = tmp_path / "filled.pdf"
+    _fill(book.path, filled, {note: typed}, [box])
+    checked = Workbook(filled)
+    for name in (note, box):
+        field = checked.fields()[name]
+        number = next(
+            n
+            for n, page in enumerate(checked.pdf.pages, start=1)
+            if any(a.objgen == field.objgen for a in page.obj.get("/Annots", []))
+        )
+        x0, y0, x1, y1 = (float(v) for v in field.Rect)
+        height = float(checked.pdf.pages[number - 1].mediabox[3])
+        image, scale = _render(filled, number, renderer, tmp_path)
+        blank, _ = _render(book.path, number, renderer, tmp_path)
+        inset = 1.5
+        area = (
+            (x0 + inset) * scale,
+            (height - max(y0, y1) + inset) * scale,
+            (x1 - inset) * scale,
+            (height - min(y0, y1) - inset) * scale,
+        )
+        if name == note:
+            area = (area[0], area[1], area[2], area[1] + 24 * scale)  # the first typed line
+        # Nothing is drawn there in the blank copy; a tick or a line of text is dozens of
+        # dark pixels at 200 dpi, far from anything anti-aliasing could tip.
+        assert _dark_pixels(blank, area) <= 2, (renderer, name)
+        assert _dark_pixels(image, area) >= 30, (renderer, name)
+    checked.close()
+
+
+def test_form_fields_have_their_own_appearances_and_one_font(fillable_workbook):
+    form = fillable_workbook.pdf.Root.AcroForm
+    assert "/NeedAppearances" not in form
+    font = form.DR.Font.GuidegenForm
+    assert str(font.Subtype) == "/Type0" and "/FontFile2" in font.DescendantFonts[0].FontDescriptor
+    to_unicode = font.ToUnicode.read_bytes().decode()
+    for char in "ŁłřźŽŠ€":
+        assert f"<{ord(char):04X}>" in to_unicode, char
+    for field in fillable_workbook.fields().values():
+        if field.FT == "/Btn":
+            assert set(field.AP.N.keys()) == {"/Yes", "/Off"} and field.AS == "/Off"
+            assert field.AP.N.Yes.read_bytes() and not field.AP.N.Off.read_bytes()
+        else:
+            assert "GuidegenForm" in str(field.DA)
+
+
+def test_writing_fields_are_one_multiline_field_per_step_or_notes_area(fillable_workbook):
+    fields = fillable_workbook.fields()
+    bank = load_bank(CONTENT_DIR)
+    for question in role_questions(bank, bank.roles["devops-engineer"]):
+        mine = sorted(
+            name.split("/", 1)[1] for name in fields if name.startswith(f"{question.id}/")
+        )
+        expected = ["notes"] + (
+            ["action", "result", "situation", "task"] if question.kind == "behavioural" else []
+        )
+        assert mine == sorted(expected), question.id
+        for name in mine:
+            assert int(fields[f"{question.id}/{name}"].get("/Ff", 0)) & (1 << 12), name
+    assert {"cover/name", "cover/company", "cover/date"} <= set(fields)
+
+
+def test_facilitator_copies_have_no_candidate_fields(tmp_path):
+    book = build(
+        tmp_path / "key.pdf", "--edition", "facilitator", "--fillable", "--content", DATA / "tiny"
+    )
+    names = set(book.fields())
+    book.close()
+    assert not any(name.startswith("ask/") for name in names)
+    assert "cover/name" in names  # the facilitator's own name, labelled so on the cover
