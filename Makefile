@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)
 STAMP := $(VENV)/.installed-$(PY_VERSION)
 
-.PHONY: build test test-fast bench lint clean
+.PHONY: build test test-fast bench layout-matrix lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "guidegen needs Python 3.11 or newer, and $(PYTHON) is " + sys.version.split()[0] + ": run make PYTHON=python3.11 (or newer)")'
@@ -30,6 +30,10 @@ test-fast: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Every role x edition x paper against the print-design rules (a few minutes).
+layout-matrix: $(STAMP)
+	$(BIN)/python tests/layout_matrix.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -117,11 +117,17 @@ def write_atomically(path: Path, data: bytes) -> None:
         | getattr(os, "O_CLOEXEC", 0)
         | getattr(os, "O_BINARY", 0)
     )
+    # The temporary file is opened inside the block that removes it: a signal that lands just
+    # after it is created (between two bytecodes) still removes it.
+    opened = False
     try:
-        handle = os.open(temp, flags, 0o666)
-    except OSError as error:
-        raise OutputError(f"cannot write to the folder {path.parent}: {_reason(error)}") from None
-    try:
+        try:
+            handle = os.open(temp, flags, 0o666)
+        except OSError as error:
+            raise OutputError(
+                f"cannot write to the folder {path.parent}: {_reason(error)}"
+            ) from None
+        opened = True
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -130,10 +136,11 @@ def write_atomically(path: Path, data: bytes) -> None:
                 os.fchmod(stream.fileno(), previous_mode)
         os.replace(temp, path)
     except BaseException as error:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        if opened or not isinstance(error, OutputError):
+            try:
+                os.unlink(temp)  # ours: created with O_EXCL under a random name
+            except OSError:
+                pass
         if isinstance(error, OSError):
             raise OutputError(f"cannot write {path}: {_reason(error)}") from None
         raise

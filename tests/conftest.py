@@ -37,16 +37,25 @@ WORKSHOP_CSV = [
 
 # fixture name -> the guidegen arguments that make it (the output path is added)
 BOOKS: dict[str, list[str]] = {
-    "default_workbook": ["build"],
-    "letter_workbook": ["build", "--paper", "letter"],
-    "fillable_workbook": ["build", "--fillable"],
-    "sre_workbook": ["build", "--role", "sre"],
-    "cloud_workbook": ["build", "--role", "cloud"],
-    "platform_workbook": ["build", "--role", "platform"],
-    "practice_workbook": ["build", "--edition", "practice"],
-    "practice_letter_workbook": ["build", "--edition", "practice", "--paper", "letter"],
+    # The product as most people print it, and the matrix of role x edition x paper in four
+    # books: every role, both candidate editions, both papers.
+    "default_workbook": ["build"],  # DevOps, study, A4
+    "letter_workbook": ["build", "--role", "sre", "--paper", "letter"],  # SRE, study
+    "practice_workbook": ["build", "--role", "cloud", "--edition", "practice"],  # A4
+    "practice_letter_workbook": [
+        "build",
+        "--role",
+        "platform",
+        "--edition",
+        "practice",
+        "--paper",
+        "letter",
+    ],
+    "fillable_workbook": ["build", "--fillable"],  # DevOps, study, A4: compared with default
     "facilitator_workbook": [
         "build",
+        "--role",
+        "cloud",
         "--edition",
         "facilitator",
         "--kinds",

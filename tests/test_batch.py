@@ -350,7 +350,7 @@ def test_batch_booklet_manifest_counts_the_pages_in_the_file(tmp_path):
 def test_company_from_a_csv_prints_as_typed(tmp_path):
     attendees = write_csv(tmp_path / "room.csv", [["name", "company"], ["Ann", "<b>Evil</b> *Co*"]])
     out = tmp_path / "out"
-    assert run_cli("batch", attendees, "--out-dir", out, "-q", "--role", "devops").exit_code == 0
+    assert run_cli("batch", attendees, "--out-dir", out, "-q", "--tags", "company").exit_code == 0
     book = Workbook(out / "ann.pdf")
     text = " ".join(book.page_texts)
     book.close()

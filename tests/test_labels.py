@@ -62,6 +62,8 @@ def german(tmp_path_factory):
         "2027-03-01",
         "--company",
         "Acme",
+        "--count",
+        "6",
         "--html",
         "--out",
         out,

@@ -31,12 +31,9 @@ from tests.pdfread import MM, Workbook
 
 MATRIX = [
     ("default_workbook", "a4"),  # DevOps, study
-    ("letter_workbook", "letter"),  # DevOps, study
-    ("practice_workbook", "a4"),  # DevOps, practice
-    ("practice_letter_workbook", "letter"),  # DevOps, practice
-    ("sre_workbook", "a4"),
-    ("cloud_workbook", "a4"),
-    ("platform_workbook", "a4"),
+    ("letter_workbook", "letter"),  # SRE, study
+    ("practice_workbook", "a4"),  # cloud, practice
+    ("practice_letter_workbook", "letter"),  # platform, practice
 ]
 
 
@@ -332,7 +329,7 @@ def _fill(source, target, values: dict[str, str], ticks: list[str]) -> None:
 
 def _dark_pixels(image, box) -> int:
     cropped = image.convert("L").crop(tuple(int(v) for v in box))
-    return sum(1 for value in cropped.getdata() if value < 110)
+    return sum(cropped.histogram()[:110])
 
 
 def _renderers():

@@ -41,9 +41,9 @@ def role_only_titles(bank) -> dict[str, set[str]]:
 @pytest.mark.parametrize(
     "role, book",
     [
-        ("site-reliability-engineer", "sre_workbook"),
-        ("cloud-engineer", "cloud_workbook"),
-        ("platform-engineer", "platform_workbook"),
+        ("site-reliability-engineer", "letter_workbook"),
+        ("cloud-engineer", "practice_workbook"),
+        ("platform-engineer", "practice_letter_workbook"),
     ],
 )
 def test_each_role_prints_its_own_questions_and_no_other_roles(role, book, bank, request):
@@ -185,8 +185,8 @@ def test_study_plan_without_a_date_has_seven_days_to_date_by_hand(default_workbo
     assert "Day 7" in text and "Day 8" not in text
 
 
-def test_story_bank_grid_uses_the_roles_competencies(sre_workbook, bank):
-    workbook = sre_workbook
+def test_story_bank_grid_uses_the_roles_competencies(letter_workbook, bank):
+    workbook = letter_workbook
     page = _part_pages(workbook, "Story bank")[0]
     text = workbook.page_texts[page - 1]
     width, height = workbook.page_size_mm(page)

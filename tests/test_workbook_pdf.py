@@ -114,10 +114,9 @@ def test_a4_is_the_default_page_size(default_workbook):
     assert set(page_sizes(default_workbook)) == {(210.0, 297.0)}
 
 
-def test_letter_paper(letter_workbook, seed_titles):
+def test_letter_paper(letter_workbook):
     assert set(page_sizes(letter_workbook)) == {(215.9, 279.4)}
-    for title in seed_titles:
-        question_page(letter_workbook, title)
+    assert "What are SLIs, SLOs and SLAs" in " ".join(letter_workbook.page_texts)
 
 
 def test_star_labels_under_every_behavioural_question(default_workbook, selection):

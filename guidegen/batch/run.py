@@ -342,8 +342,14 @@ def _run_in_processes(
         for worker, _ in workers:
             if worker.is_alive():
                 worker.terminate()
+        # Read what the workers still send while they stop, so none of them waits on a full
+        # pipe; a worker that has not stopped within 5 s is killed.
+        deadline = time.monotonic() + 5
+        while any(worker.is_alive() for worker, _ in workers) and time.monotonic() < deadline:
+            _drain(messages, by_number)
+            for worker, _ in workers:
+                worker.join(timeout=0.05)
         for worker, _ in workers:
-            worker.join(timeout=5)
             if worker.is_alive():
                 worker.kill()
                 worker.join()
@@ -396,7 +402,12 @@ def _worker_main(
     # ignores it. SIGTERM (from the parent, or the kernel when the parent dies) exits through
     # Python so that a half-written temporary file is removed.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+
+    def stop(signum, frame):
+        messages.cancel_join_thread()  # exit without waiting for the parent to read
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, stop)
     report = _Queued(messages)
     for item in share:
         _run_work(bank, item, options, report)

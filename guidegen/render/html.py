@@ -68,7 +68,7 @@ class Book:
         on a shorter page so that the four steps always share one page (the last step then
         grows to the foot of it)."""
         scale = min(1.0, self.page.column_height / PAPERS["a4"].column_height)
-        return max(1, round(step.lines * scale))
+        return max(1, int(step.lines * scale))  # rounded down: the four must fit the page
 
     @property
     def shows_answers(self) -> bool:
