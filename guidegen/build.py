@@ -45,4 +45,5 @@ def build(
     if html_path:
         write_atomically(html_path, rendered.html.encode("utf-8"))
     write_atomically(out, rendered.finished())
-    return BuildResult(out, rendered.pages, rendered.refused, rendered.warnings, html_path)
+    warnings = [f"{problem.one_line()}" for problem in bank.warnings] + rendered.warnings
+    return BuildResult(out, rendered.pages, rendered.refused, warnings, html_path)

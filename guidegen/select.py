@@ -53,9 +53,19 @@ class Selection:
 
 def resolve_role(bank: Bank, wanted: str | None) -> Role:
     """A role by id, unique prefix or initials; UsageError lists the valid choices."""
-    if wanted is None and DEFAULT_ROLE not in bank.roles and len(bank.roles) == 1:
-        return next(iter(bank.roles.values()))  # a pack with one role: that is the default
-    wanted = (wanted or DEFAULT_ROLE).strip().lower()
+    if wanted is None:
+        # The pack's own choice, else its only role, else the built-in default.
+        default = bank.workbook.default_role if bank.workbook else None
+        if default is None and len(bank.roles) == 1:
+            default = next(iter(bank.roles))
+        if default is None and DEFAULT_ROLE not in bank.roles:
+            raise UsageError(
+                f"this content has {len(bank.roles)} roles; choose one with --role "
+                f"({', '.join(sorted(bank.roles))}) or set default_role in "
+                "workbook.yaml"
+            )
+        wanted = default or DEFAULT_ROLE
+    wanted = wanted.strip().lower()
     if wanted in bank.roles:
         return bank.roles[wanted]
     matches = [role_id for role_id in bank.roles if role_id.startswith(wanted)]
@@ -225,8 +235,8 @@ def competencies(questions: list[Question]) -> list[str]:
     """Story-bank columns: the competencies the behavioural questions test, in order, once."""
     seen: dict[str, None] = {}
     for question in questions:
-        if question.kind == "behavioural" and question.competency:
-            seen.setdefault(question.competency, None)
+        if question.competency_name:
+            seen.setdefault(question.competency_name, None)
     return list(seen)
 
 

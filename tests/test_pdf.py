@@ -44,6 +44,8 @@ def distinct_images(path) -> int:
 
 @pytest.fixture
 def hostile_content(tiny_pack, tmp_path):
+    """Content whose Markdown reaches for files and hosts, and a theme (trusted HTML, confined
+    files) whose template attaches files inside and outside the folders it may read."""
     outside = tmp_path / "private"
     outside.mkdir()
     (outside / "secret.txt").write_text(SECRET, encoding="utf-8")
@@ -53,22 +55,32 @@ def hostile_content(tiny_pack, tmp_path):
     # A hard link inside the folder to a file outside it: the same bytes under a second name.
     os.link(outside / "secret.txt", tiny_pack / "linked.txt")
     hostile = (
-        f"![passwd](file:///etc/passwd) ![escape](../private/secret.png) ![ok](inside.png)\n\n"
-        f'<a rel="attachment" href="file://{outside}/secret.txt">a</a>\n'
-        f'<a rel="attachment" href="../private/secret.txt">b</a>\n'
-        f'<a rel="attachment" href="notes.txt">c</a>\n'
-        f'<a rel="attachment" href="linked.txt">d</a>\n'
-        f'<link rel="stylesheet" href="http://127.0.0.1:9/evil.css">\n'
-        f'<img src="https://example.invalid/track.png">\n'
+        "![passwd](file:///etc/passwd) ![escape](../private/secret.png) ![ok](inside.png)\n\n"
+        "![track](https://example.invalid/track.png)\n\n"
+        f'<a rel="attachment" href="file://{outside}/secret.txt">raw a</a>\n'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/evil.css">\n'
     )
     path = tiny_pack / "questions" / "tiny.yaml"
     edit(path, "    tip: |\n", "    tip: |\n      " + hostile.replace("\n", "\n      ") + "\n")
+    theme = tmp_path / "theme" / "templates" / "sections"
+    theme.mkdir(parents=True)
+    (theme / "how_to.html").write_text(
+        '{% extends "builtin:sections/how_to.html" %}{% block how_to_text %}{{ super() }}'
+        f'<a rel="attachment" href="file://{outside}/secret.txt">a</a>'
+        '<a rel="attachment" href="../private/secret.txt">b</a>'
+        '<a rel="attachment" href="notes.txt">c</a>'
+        '<a rel="attachment" href="linked.txt">d</a>'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/evil.css">{% endblock %}',
+        encoding="utf-8",
+    )
     return tiny_pack
 
 
 def test_hostile_references_are_refused_and_reported(hostile_content, tmp_path):
     out = tmp_path / "hostile.pdf"
-    result = run_cli("build", "--content", hostile_content, "--out", out)
+    result = run_cli(
+        "build", "--content", hostile_content, "--theme", tmp_path / "theme", "--out", out
+    )
     assert result.exit_code == 0, result.stderr
     data = out.read_bytes()
     assert SECRET.encode() not in data
@@ -84,6 +96,9 @@ def test_hostile_references_are_refused_and_reported(hostile_content, tmp_path):
     assert "http://127.0.0.1:9/evil.css" in text and "https://example.invalid/track.png" in text
     assert "outside the content, theme, templates and styles folders" in text
     assert "linked.txt (a file with more than one hard link)" in text
+    # The raw HTML in the content never reached the fetcher: it is named where it was written.
+    assert "raw HTML <a>" not in result.stderr  # links are Markdown's own; the rel is dropped
+    assert "raw HTML <link> is not printed" in result.stderr
 
 
 def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):

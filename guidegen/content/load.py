@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from guidegen.content.markup import PLACEHOLDERS, dropped_html, placeholders
 from guidegen.content.models import (
     AskFile,
     AskGroup,
@@ -43,6 +44,7 @@ class Bank:
     roles: dict[str, Role]
     workbook_file: Path | None = None  # as shown to the author, for problems found later
     vocabulary: dict[str, list[str]] = field(default_factory=dict)  # tag: advert words
+    warnings: list[Problem] = field(default_factory=list)  # what will not print, and where
 
     def questions_with_tag(self, tag: str) -> list[Question]:
         return [q for q in self.questions.values() if tag in q.tags]
@@ -68,12 +70,9 @@ def parse_yaml(
     return parsed
 
 
-# {name} or {name|fallback words}; "${VAR}" is shell syntax in an answer, not a placeholder.
-PLACEHOLDER = re.compile(r"(?<!\$)\{([A-Za-z_]+)(?:\|([^{}]*))?\}")
-PLACEHOLDERS = ("company",)
-
-
 def _check_placeholders(parsed: Parsed, data: Any, path: tuple, problems: list[Problem]):
+    """Unknown placeholders (outside code) are problems; raw HTML that will not print is a
+    warning (collected on ``parsed.warnings``)."""
     if isinstance(data, dict):
         for key, value in data.items():
             _check_placeholders(parsed, value, path + (key,), problems)
@@ -81,7 +80,7 @@ def _check_placeholders(parsed: Parsed, data: Any, path: tuple, problems: list[P
         for index, value in enumerate(data):
             _check_placeholders(parsed, value, path + (index,), problems)
     elif isinstance(data, str):
-        for match in PLACEHOLDER.finditer(data):
+        for match in placeholders(data):
             if match.group(1) not in PLACEHOLDERS:
                 line, col = parsed.position_in_text(path, match.start()) or (None, None)
                 problems.append(
@@ -90,11 +89,23 @@ def _check_placeholders(parsed: Parsed, data: Any, path: tuple, problems: list[P
                         line,
                         col,
                         _dotted(path),
-                        "unknown placeholder; the only one is {company} "
-                        "(or {company|fallback words})",
+                        "unknown placeholder; the only one is {company} (or {company|fallback "
+                        "words}); write \\{word} for a literal {word}, or put code in backticks",
                         repr(match.group(0)),
                     )
                 )
+        for offset, what in dropped_html(data):
+            line, col = parsed.position_in_text(path, offset) or (None, None)
+            parsed.warnings.append(
+                Problem(
+                    parsed.path,
+                    line,
+                    col,
+                    _dotted(path),
+                    f"raw HTML {what} is not printed; write Markdown (inline <b>, <kbd>, <sub> and "
+                    "the like are kept)",
+                )
+            )
 
 
 _TYPE_WORDS = {
@@ -166,7 +177,9 @@ def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(getattr(current, "model_fields", {}))
 
 
-_UNION_BRANCHES = {"str", "TagRef"}
+# A field that is "a question id or {tag: name}" adds the branch it tried to an error's
+# location; the author knows neither name.
+_UNION_BRANCHES = {"str", "constrained-str", "TagRef"}
 
 
 def _validate(parsed: Parsed, model: type[BaseModel], problems: list[Problem]):
@@ -204,10 +217,14 @@ def _files(folder: Path, shown: Path, problems: list[Problem]) -> list[Path]:
         return []
 
 
-def load_bank(content_dir: Path) -> Bank:
-    """Load and validate a content folder; raise ContentError listing every problem."""
+def load_bank(content_dir: Path, strict: bool = False) -> Bank:
+    """Load and validate a content folder; raise ContentError listing every problem.
+
+    ``strict`` turns warnings (raw HTML that will not print) into problems.
+    """
     content_dir = Path(content_dir)
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     if not content_dir.is_dir():
         raise ContentError([Problem(content_dir, None, None, "", "content folder does not exist")])
     trusted = content_dir.resolve() == CONTENT_DIR.resolve()
@@ -216,12 +233,49 @@ def load_bank(content_dir: Path) -> Bank:
         return _display(path, content_dir)
 
     def parse(path: Path) -> Parsed | None:
-        return parse_yaml(path, shown(path), content_dir, problems, trusted)
+        parsed = parse_yaml(path, shown(path), content_dir, problems, trusted)
+        if parsed is not None:
+            warnings.extend(parsed.warnings)
+        return parsed
+
+    workbook_path = content_dir / "workbook.yaml"
+    if not (workbook_path.exists() or (content_dir / "questions").exists()):
+        raise ContentError(
+            [
+                Problem(
+                    content_dir,
+                    None,
+                    None,
+                    "",
+                    "content folder has no questions and no workbook.yaml: it "
+                    "is not a content pack (`guidegen init DIR` starts one)",
+                )
+            ]
+        )
+    workbook_file = None
+    if workbook_path.is_file() or workbook_path.is_symlink():
+        parsed = parse(workbook_path)
+        if parsed is not None:
+            workbook_file = _validate(parsed, WorkbookText, problems)
+    else:
+        problems.append(
+            Problem(
+                shown(workbook_path),
+                None,
+                None,
+                "",
+                "missing: the how-to page and STAR steps come from it (or write "
+                "'extends: builtin' in it to use the built-in ones)",
+            )
+        )
+    base = None
+    if workbook_file is not None and workbook_file.extends == "builtin" and not trusted:
+        base = load_bank(CONTENT_DIR)
 
     question_files = _files(content_dir / "questions", shown(content_dir / "questions"), problems)
-    if problems:
+    if problems and not question_files:
         raise ContentError(problems)
-    if not question_files:
+    if not question_files and base is None:
         raise ContentError(
             [
                 Problem(
@@ -235,7 +289,7 @@ def load_bank(content_dir: Path) -> Bank:
             ]
         )
 
-    questions: dict[str, Question] = {}
+    questions: dict[str, Question] = dict(base.questions) if base else {}
     where: dict[tuple[str, str], tuple[Path, Position]] = {}
     # Ids and tags of questions that failed validation: a role naming them is not reported
     # again as "unknown", which would bury the real problem under echoes.
@@ -254,14 +308,19 @@ def load_bank(content_dir: Path) -> Bank:
         for index, question in _valid_questions(parsed, problems, unchecked):
             pos = parsed.position(("questions", index, "id")) or (None, None)
             previous = where.get(("question", question.id))
-            if previous:
+            if previous or (base and question.id in base.questions):
+                first = (
+                    f"{previous[0]}:{previous[1][0]}"
+                    if previous
+                    else "the built-in content this pack extends"
+                )
                 problems.append(
                     Problem(
                         parsed.path,
                         *pos,
                         f"questions[{index}].id",
                         f"duplicate id '{question.id}': already used at "
-                        f"{previous[0]}:{previous[1][0]}; ids must be unique",
+                        f"{first}; ids must be unique",
                     )
                 )
                 continue
@@ -269,25 +328,27 @@ def load_bank(content_dir: Path) -> Bank:
             where[("question", question.id)] = (parsed.path, pos)
 
     workbook = None
-    workbook_path = content_dir / "workbook.yaml"
-    if workbook_path.is_file():
-        parsed = parse(workbook_path)
-        if parsed is not None:
-            workbook = _validate(parsed, WorkbookText, problems)
-    else:
-        problems.append(
-            Problem(
-                shown(workbook_path),
-                None,
-                None,
-                "",
-                "missing: the how-to page and STAR steps come from it",
+    if workbook_file is not None:
+        workbook = workbook_file.completed(base.workbook if base else None)
+        if workbook.missing():
+            problems.append(
+                Problem(
+                    shown(workbook_path),
+                    1,
+                    1,
+                    "",
+                    f"required field(s) {', '.join(workbook.missing())} missing (or write "
+                    "'extends: builtin' to take them from the built-in pack)",
+                )
             )
-        )
 
     ask_groups: list[AskGroup] = []
     group_where: dict[str, tuple[Path, Position]] = {}
-    for path in _files(content_dir / "ask", shown(content_dir / "ask"), problems):
+    ask_files = _files(content_dir / "ask", shown(content_dir / "ask"), problems)
+    if not ask_files and base is not None:
+        ask_groups = list(base.ask_groups)
+        group_where = {group.id: (Path("built-in"), (1, 1)) for group in ask_groups}
+    for path in ask_files:
         parsed = parse(path)
         loaded = parsed and _validate(parsed, AskFile, problems)
         if not loaded:
@@ -325,6 +386,8 @@ def load_bank(content_dir: Path) -> Bank:
         parsed = parse(path)
         role = parsed and _validate(parsed, Role, problems)
         if not role:
+            if parsed is not None and not unreadable_question_file:
+                _check_raw_role_references(parsed, questions, unchecked, problems)
             continue
         if role.id in roles:
             first = where[("role", role.id)]
@@ -341,8 +404,25 @@ def load_bank(content_dir: Path) -> Bank:
         where[("role", role.id)] = (parsed.path, parsed.position(()) or (1, 1))
         if not unreadable_question_file:
             _check_role_references(role, parsed, questions, group_where, unchecked, problems)
+    if (
+        workbook is not None
+        and workbook.default_role
+        and roles
+        and workbook.default_role not in roles
+    ):
+        problems.append(
+            Problem(
+                shown(workbook_path),
+                None,
+                None,
+                "default_role",
+                f"no role has the id '{workbook.default_role}'"
+                f"{_closest(workbook.default_role, roles)}",
+                repr(workbook.default_role),
+            )
+        )
 
-    vocabulary: dict[str, list[str]] = {}
+    vocabulary: dict[str, list[str]] = dict(base.vocabulary) if base else {}
     vocabulary_path = content_dir / "vocabulary.yaml"
     if vocabulary_path.is_file() or vocabulary_path.is_symlink():
         parsed = parse(vocabulary_path)
@@ -362,11 +442,49 @@ def load_bank(content_dir: Path) -> Bank:
                     )
                 vocabulary[tag] = [word.lower() for word in words]
 
+    if strict:
+        problems.extend(warnings)
     if problems:
-        raise ContentError(problems)
+        raise ContentError(_once(problems))
     return Bank(
-        content_dir, workbook, questions, ask_groups, roles, shown(workbook_path), vocabulary
+        content_dir,
+        workbook,
+        questions,
+        ask_groups,
+        roles,
+        shown(workbook_path),
+        vocabulary,
+        _once(warnings),
     )
+
+
+def _once(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, in the order found."""
+    return list(dict.fromkeys(problems))
+
+
+def _check_raw_role_references(
+    parsed: Parsed, questions: dict[str, Question], unchecked: set[str], problems: list[Problem]
+) -> None:
+    """A role file that failed validation still has its well-formed ids checked, so every
+    unknown id is reported at once, not one run at a time."""
+    refs = parsed.data.get("questions") if isinstance(parsed.data, dict) else None
+    for index, ref in enumerate(refs if isinstance(refs, list) else []):
+        if (
+            isinstance(ref, str)
+            and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", ref)
+            and ref not in questions
+            and ref not in unchecked
+        ):
+            problems.append(
+                Problem(
+                    parsed.path,
+                    *(parsed.position(("questions", index)) or (None, None)),
+                    f"questions[{index}]",
+                    f"unknown question id{_closest(ref, questions)}",
+                    repr(ref),
+                )
+            )
 
 
 def _valid_questions(parsed: Parsed, problems: list[Problem], unchecked: set[str]):

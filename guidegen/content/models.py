@@ -32,17 +32,21 @@ class Question(_Strict):
         description="Markdown: a scenario, log excerpt or code that belongs to the question "
         "itself, printed under the title.",
     )
-    why: Text = Field(description="Markdown: why interviewers ask it.")
+    why: Text | None = Field(None, description="Markdown: why interviewers ask it (optional).")
     answer_type: Literal["sample", "framework"] = Field(
         "sample", description="sample: a worked answer; framework: steps to build one."
     )
-    answer: Text = Field(description="Markdown: the sample answer or answer framework.")
+    answer: Text | None = Field(
+        None, description="Markdown: the sample answer or answer framework (optional)."
+    )
     key_points: list[Text] = Field(
         default_factory=list,
         max_length=6,
         description="A few short bullets (a line each): the answer in brief, for flashcards.",
     )
-    tip: Text = Field(description="Markdown: how to make the answer your own.")
+    tip: Text | None = Field(
+        None, description="Markdown: how to make the answer your own (optional)."
+    )
     lines: int | None = Field(
         None,
         ge=1,
@@ -56,17 +60,16 @@ class Question(_Strict):
     )
     good_answer: Text | None = Field(None, description="Markdown: what a strong answer shows.")
     competency: Text | None = Field(
-        None, description="Behavioural questions: the competency tested (story-bank column)."
+        None,
+        description="Behavioural questions: the competency tested, a story-bank row "
+        "(optional; without one it reads as General).",
     )
 
-    @model_validator(mode="after")
-    def _behavioural_needs_competency(self):
-        if self.kind == "behavioural" and not self.competency:
-            raise ValueError(
-                "a behavioural question needs a 'competency' "
-                "(for example: competency: Collaboration)"
-            )
-        return self
+    @property
+    def competency_name(self) -> str | None:
+        if self.kind != "behavioural":
+            return None
+        return self.competency or "General"
 
 
 class QuestionFile(_Strict):
@@ -74,8 +77,8 @@ class QuestionFile(_Strict):
 
 
 class AskItem(_Strict):
-    question: Text
-    note: Text = Field(description="What the answer tells you.")
+    question: Text = Field(description="Markdown (inline): the question, as you would ask it.")
+    note: Text | None = Field(None, description="What the answer tells you (optional).")
 
 
 class AskGroup(_Strict):
@@ -120,24 +123,61 @@ LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}([-_][A-Za-
 
 
 class WorkbookText(_Strict):
-    title: Text
-    language: LanguageCode = Field(
-        "en",
+    """workbook.yaml: the workbook's own text, and how the pack is put together.
+
+    With ``extends: builtin`` every field may be left out: what is missing comes from the
+    built-in pack, and so do its questions to ask when the pack has no ask/ folder. Without
+    it, ``title``, ``how_to`` and ``star`` are required.
+    """
+
+    extends: Literal["builtin"] | None = Field(
+        None,
+        description="builtin: build on guidegen's own pack (its workbook text, STAR "
+        "steps and questions to ask, and its questions for roles to name).",
+    )
+    title: Text | None = Field(None, description="The workbook's title, on the cover.")
+    language: LanguageCode | None = Field(
+        None,
         description="The language the content is written in (a BCP 47 code such as en, "
-        "de or pt-BR): the document's language, and the default for labels.",
+        "de or pt-BR): the document's language, and the default for labels (default en).",
     )
     theme: Text | None = Field(
         None, description="A theme folder, relative to the content folder (see docs/themes.md)."
     )
-    how_to: Text = Field(description="Markdown for the 'How to use this workbook' page.")
-    star: list[StarStep] = Field(min_length=4, max_length=4)
+    default_role: Slug | None = Field(
+        None,
+        description="The role to build when no --role is given (default: the pack's only role).",
+    )
+    how_to: Text | None = Field(
+        None, description="Markdown for the 'How to use this workbook' page."
+    )
+    star: list[StarStep] | None = Field(
+        None,
+        min_length=4,
+        max_length=4,
+        description="The four STAR steps: situation, task, action, result, in that order.",
+    )
 
     @model_validator(mode="after")
     def _star_in_order(self):
-        keys = tuple(step.key for step in self.star)
-        if keys != STAR_KEYS:
-            raise ValueError("star steps must be situation, task, action, result in that order")
+        if self.star is not None:
+            keys = tuple(step.key for step in self.star)
+            if keys != STAR_KEYS:
+                raise ValueError("star steps must be situation, task, action, result in that order")
         return self
+
+    def completed(self, base: "WorkbookText | None") -> "WorkbookText":
+        """This file with what it leaves out taken from ``base`` (the built-in pack)."""
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        if base is not None:
+            for name in ("title", "how_to", "star", "language"):
+                if values[name] is None:
+                    values[name] = getattr(base, name)
+        values["language"] = values["language"] or "en"
+        return self.model_copy(update=values)
+
+    def missing(self) -> list[str]:
+        return [name for name in ("title", "how_to", "star") if getattr(self, name) is None]
 
 
 class Vocabulary(_Strict):

@@ -52,6 +52,7 @@ class Parsed:
     # Block and quoted scalars: where their text starts and its style, for placing a problem
     # found inside a long text on its own line.
     scalars: dict[tuple, tuple[int, int, str | None]] = field(default_factory=dict)
+    warnings: list = field(default_factory=list)  # Problems that do not stop a build
 
     def position(self, loc: tuple) -> Position | None:
         """The position of the deepest part of ``loc`` that exists in the file."""

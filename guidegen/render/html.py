@@ -7,19 +7,19 @@ settings that follow from the edition and the paper. ``render_html`` renders the
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import jinja2
-import markdown as markdown_lib
 from markupsafe import Markup, escape
 
 from guidegen import __version__
-from guidegen.content.load import PLACEHOLDER, Bank
+from guidegen.content.load import Bank
+from guidegen.content.markup import fill
 from guidegen.content.models import KINDS
 from guidegen.labels import Labels, available, label_dirs, load_labels
+from guidegen.render.markdown import plain_text, render_inline, render_markdown
 from guidegen.render.sections import Section, active_sections, stylesheets
 from guidegen.render.theme import Theme, check_theme_templates, resolve_theme, template_loader
 from guidegen.select import Selection
@@ -140,46 +140,9 @@ def _content_labels(code: str, dirs) -> Labels:
         return load_labels("en", dirs)  # a content language without a catalogue of its own
 
 
-def fill_placeholders(text: str, person: Person, fallback: str, for_markdown: bool = False) -> str:
-    """Put the company's name where the content says {company}; read naturally without one.
-
-    The name comes from the command line or a CSV cell, so inside Markdown it is escaped:
-    "<b>Evil</b> *Co*" prints as typed instead of becoming markup.
-    """
-    company = person.company
-    if company and for_markdown:
-        company = re.sub(r"([\\`*_{}\[\]()#+\-.!|>])", r"\\\1", html_lib.escape(company))
-
-    def replace_one(match: re.Match) -> str:
-        if match.group(1) != "company":
-            return match.group(0)  # validation reports unknown placeholders
-        if company:
-            return company
-        return match.group(2) if match.group(2) is not None else fallback
-
-    return PLACEHOLDER.sub(replace_one, text)
-
-
-@lru_cache(maxsize=1)
-def _markdown() -> markdown_lib.Markdown:
-    return markdown_lib.Markdown(
-        extensions=["sane_lists", "smarty", "fenced_code"], output_format="html"
-    )
-
-
-def render_markdown(text: str, person: Person, fallback: str) -> Markup:
-    converter = _markdown()
-    converter.reset()
-    return Markup(converter.convert(fill_placeholders(text, person, fallback, for_markdown=True)))
-
-
-def render_inline_markdown(text: str) -> Markup:
-    """One line of Markdown (a title, a label with **bold** in it) as inline HTML, with
-    typographic quotes and dashes, and no paragraph around it."""
-    converter = _markdown()
-    converter.reset()
-    html = converter.convert(text).strip()
-    return Markup(re.sub(r"^<p>(.*)</p>$", r"\1", html, flags=re.S))
+def fill_placeholders(text: str, person: Person, fallback: str) -> str:
+    """Plain text with {company} filled: for tooltips and other attributes."""
+    return fill(text, person.company, fallback)
 
 
 def _length_class(value: str | None) -> str:
@@ -195,14 +158,7 @@ def _length_class(value: str | None) -> str:
 
 def plain_title(text: str, book: Book) -> str:
     """A title as plain text (for bookmarks, link descriptions, metadata)."""
-    html = str(
-        render_inline_markdown(
-            fill_placeholders(
-                text, book.spec.person, book.content_labels.text("this_company"), for_markdown=True
-            )
-        )
-    )
-    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+    return plain_text(text, book.spec.person.company, book.content_labels.text("this_company"))
 
 
 def document_title(book: Book, person: Person) -> str:
@@ -255,19 +211,17 @@ def _environment(book: Book) -> jinja2.Environment:
         return Markup(f'<span lang="{labels.code}">{text}</span>') if foreign else text
 
     def label_markdown(key: str, **values) -> Markup:
-        html = render_inline_markdown(labels.text(key, **values))
+        html = render_inline(labels.text(key, **values))
         return Markup(f'<span lang="{labels.code}">{html}</span>') if foreign else html
 
     env.globals.update(t=label, tt=labels.text, tmd=label_markdown)
-    env.filters["md"] = lambda text, person=None: render_markdown(
-        text, person or book.spec.person, fallback
-    )
-    env.filters["fill"] = lambda text, person=None: fill_placeholders(
-        text, person or book.spec.person, fallback
-    )
-    env.filters["inline"] = lambda text, person=None: render_inline_markdown(
-        fill_placeholders(text, person or book.spec.person, fallback, for_markdown=True)
-    )
+
+    def company(person: Person | None) -> str | None:
+        return (person or book.spec.person).company
+
+    env.filters["md"] = lambda text, person=None: render_markdown(text, company(person), fallback)
+    env.filters["fill"] = lambda text, person=None: fill(text, company(person), fallback)
+    env.filters["inline"] = lambda text, person=None: render_inline(text, company(person), fallback)
     env.filters["length_class"] = _length_class
     env.filters["slug"] = lambda text: re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     env.filters["date"] = labels.date

@@ -30,6 +30,10 @@ def _for_candidates(book: Book) -> bool:
     return book.edition.for_candidates
 
 
+def _ask(book: Book) -> bool:
+    return book.edition.for_candidates and bool(book.selection.ask_groups)
+
+
 def _story_bank(book: Book) -> bool:
     return book.edition.for_candidates and bool(book.selection.competencies)
 
@@ -43,7 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "story-bank", "sections/story_bank.html", "story_bank.css", "story_bank.title", _story_bank
     ),
-    Section("part-ask", "sections/ask.html", "ask.css", "ask.title", _for_candidates),
+    Section("part-ask", "sections/ask.html", "ask.css", "ask.title", _ask),
     Section("part-notes", "sections/notes.html", "notes.css", "notes.title"),
     Section("back-cover", "sections/back_cover.html", "cover.css"),
 )

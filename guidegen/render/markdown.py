@@ -1,0 +1,123 @@
+"""Markdown fields to safe HTML: real Markdown with well-kept libraries, never trusted HTML.
+
+- Python-Markdown with fenced code (highlighted by Pygments where a language is given, lines
+  kept), tables, sane lists (nested lists indented by two spaces work as well as by four),
+  typographic quotes and dashes (never inside code), and bare web addresses as links.
+- A heading inside an answer becomes a run-in heading (a bold paragraph): it is part of the
+  answer, not a section of the book, so it never becomes a bookmark or breaks the heading
+  order.
+- The HTML is then cleaned by nh3 (the Rust ammonia sanitiser) against an allow-list: no
+  style, script, form fields, links to stylesheets, frames or event attributes survive,
+  whatever the content says. Images stay, and the confined URL fetcher decides what they may
+  load.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from functools import lru_cache
+
+import markdown as markdown_lib
+import markdown.extensions
+import nh3
+from markdown.inlinepatterns import InlineProcessor
+from markupsafe import Markup
+
+from guidegen.content.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, escape_unknown_tags, fill
+
+_URL = r"(?<![\w/\"'(=<])(https?://[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?])"
+_HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.S)
+_LIST_LINE = re.compile(r"^( +)([-*+]|\d+[.)]) ", re.M)
+
+
+class _BareURL(InlineProcessor):
+    """A web address typed as text becomes a link (and, styled as such, is never hyphenated)."""
+
+    def handleMatch(self, match, data):  # noqa: N802 - Markdown's API
+        import xml.etree.ElementTree as etree
+
+        link = etree.Element("a")
+        link.set("href", match.group(1))
+        link.set("class", "url")
+        link.text = match.group(1)
+        return link, match.start(0), match.end(0)
+
+
+class _Dash(InlineProcessor):
+    """A spaced double hyphen is an en dash and a triple one an em dash; a ``--flag`` stays
+    as typed (smarty's own rule would turn ``kubectl logs --previous`` into an en dash)."""
+
+    def handleMatch(self, match, data):  # noqa: N802 - Markdown's API
+        return ("\u2014" if match.group(1) == "---" else "\u2013"), match.start(0), match.end(0)
+
+
+class _Extension(markdown_lib.extensions.Extension):
+    def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
+        md.inlinePatterns.register(_BareURL(_URL, md), "guidegen_bare_url", 120)
+        md.inlinePatterns.register(_Dash(r"(?<=\s)(---?)(?=\s)", md), "guidegen_dash", 5)
+
+
+@lru_cache(maxsize=1)
+def _converter() -> markdown_lib.Markdown:
+    return markdown_lib.Markdown(
+        extensions=["sane_lists", "smarty", "fenced_code", "tables", "codehilite", _Extension()],
+        extension_configs={
+            "codehilite": {"guess_lang": False, "css_class": "code", "use_pygments": True},
+            "smarty": {"smart_dashes": False},
+        },
+        output_format="html",
+    )
+
+
+def _two_space_lists(text: str) -> str:
+    """Nested lists indented by two spaces (common in real banks) read as nested: Python-
+    Markdown wants four."""
+    indents = {len(m.group(1)) for m in _LIST_LINE.finditer(text)}
+    if not indents or min(indents) % 4 == 0:
+        return text
+    return _LIST_LINE.sub(lambda m: " " * (len(m.group(1)) * 2) + m.group(2) + " ", text)
+
+
+def markdown_html(text: str) -> str:
+    """Markdown as cleaned HTML (placeholders already filled)."""
+    converter = _converter()
+    converter.reset()
+    html = converter.convert(_two_space_lists(escape_unknown_tags(text)))
+    html = _HEADING.sub(r'<p class="run-in"><strong>\2</strong></p>', html)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        link_rel=None,
+        url_schemes={"http", "https", "mailto", "file", "data"},
+        clean_content_tags={"script", "style"},
+        strip_comments=True,
+    )
+
+
+def escape_for_markdown(value: str) -> str:
+    """A name typed on the command line, as Markdown text: "<b>Evil</b> *Co*" prints as
+    typed instead of becoming markup."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|>~])", r"\\\1", html_lib.escape(value))
+
+
+def render_markdown(text: str, company: str | None, fallback: str) -> Markup:
+    filled = fill(text, escape_for_markdown(company) if company else None, fallback)
+    return Markup(markdown_html(filled))
+
+
+def render_inline(text: str, company: str | None = None, fallback: str = "") -> Markup:
+    """One line of Markdown (a title, a label with **bold** in it) as inline HTML, with
+    typographic quotes and dashes, and no paragraph around it. A line break in a title
+    becomes a space."""
+    filled = fill(text, escape_for_markdown(company) if company else None, fallback)
+    html = markdown_html(re.sub(r"<br\s*/?>", " ", filled)).strip()
+    html = re.sub(r"^<p>(.*)</p>$", r"\1", html, flags=re.S)
+    return Markup(html)
+
+
+def plain_text(text: str, company: str | None = None, fallback: str = "") -> str:
+    """A title as plain text (bookmarks, link descriptions, metadata)."""
+    html = str(render_inline(text, company, fallback))
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
