@@ -10,22 +10,35 @@ from guidegen.cli.common import content_option
 from guidegen.errors import ContentError
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 question``, ``2 questions``: counts in messages read as English."""
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
+
+
 @click.command()
 @content_option
-def validate(content_dir):
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Treat warnings (raw HTML that will not print) as problems: exit 1 if there are any.",
+)
+def validate(content_dir, strict):
     """Check the content folder and report every problem at once, as a table."""
     from guidegen.content.load import load_bank
 
     try:
-        bank = load_bank(content_dir)
+        bank = load_bank(content_dir, strict=strict)
     except ContentError as error:
         click.echo(problem_table(error.problems))
-        count = len(error.problems)
-        click.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+        click.echo(f"{counted(len(error.problems), 'problem')} found.", err=True)
         sys.exit(1)
+    if bank.warnings:
+        click.echo(problem_table(bank.warnings))
+        click.echo(f"{counted(len(bank.warnings), 'warning')} (an error under --strict).", err=True)
+    asks = sum(len(g.items) for g in bank.ask_groups)
     click.echo(
-        f"{content_dir}: {len(bank.questions)} questions, {len(bank.roles)} roles, "
-        f"{sum(len(g.items) for g in bank.ask_groups)} questions to ask — all valid."
+        f"{content_dir}: {counted(len(bank.questions), 'question')}, "
+        f"{counted(len(bank.roles), 'role')}, {counted(asks, 'question')} to ask — all valid."
     )
 
 
