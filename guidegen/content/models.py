@@ -26,7 +26,11 @@ class Question(_Strict):
     id: Slug = Field(description="Unique across the content folder; kebab-case.")
     title: Text = Field(description="The question as the interviewer asks it. May use {company}.")
     kind: Kind
-    tags: list[Slug] = Field(min_length=1, description="Roles select questions by tag.")
+    tags: list[Slug] = Field(
+        default_factory=list,
+        description="Topics (optional): a role can name every question with a tag, and "
+        "--tags narrows by them.",
+    )
     prompt: Text | None = Field(
         None,
         description="Markdown: a scenario, log excerpt or code that belongs to the question "
@@ -104,8 +108,10 @@ class Role(_Strict):
     id: Slug
     title: Text
     level: Text = "Entry level"
-    summary: Text
-    intro: Text = Field(description="Markdown: what interviews for this role look like.")
+    summary: Text | None = Field(None, description="One line for `guidegen roles` (optional).")
+    intro: Text | None = Field(
+        None, description="Markdown: what interviews for this role look like (optional)."
+    )
     questions: list[Slug | TagRef] = Field(
         min_length=1, description="A question id, or {tag: name} for every question with it."
     )
