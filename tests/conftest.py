@@ -72,6 +72,8 @@ BOOKS: dict[str, list[str]] = {
         "behavioural,technical",
     ],
     "workshop": ["batch", "{csv}", "--combined", "--jobs", "2"],
+    # Every Markdown case that real banks bring (tests/data/markdown, tests/test_markdown.py).
+    "markdown_workbook": ["build", "--content", str(DATA / "markdown")],
 }
 
 

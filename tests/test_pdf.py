@@ -98,7 +98,7 @@ def test_hostile_references_are_refused_and_reported(hostile_content, tmp_path):
     assert "linked.txt (a file with more than one hard link)" in text
     # The raw HTML in the content never reached the fetcher: it is named where it was written.
     assert "raw HTML <a>" not in result.stderr  # links are Markdown's own; the rel is dropped
-    assert "raw HTML <link> is not printed" in result.stderr
+    assert "<link> is raw HTML that will not print" in result.stderr
 
 
 def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):

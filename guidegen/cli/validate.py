@@ -36,9 +36,13 @@ def validate(content_dir, strict):
         click.echo(problem_table(bank.warnings))
         click.echo(f"{counted(len(bank.warnings), 'warning')} (an error under --strict).", err=True)
     asks = sum(len(g.items) for g in bank.ask_groups)
+    own = len(bank.questions) - bank.builtin_questions
+    builtin = (
+        f" (and {bank.builtin_questions} built-in ones to name)" if bank.builtin_questions else ""
+    )
     click.echo(
-        f"{content_dir}: {counted(len(bank.questions), 'question')}, "
-        f"{counted(len(bank.roles), 'role')}, {counted(asks, 'question')} to ask — all valid."
+        f"{content_dir}: {counted(own, 'question')}{builtin}, {counted(len(bank.roles), 'role')}, "
+        f"{counted(asks, 'question')} to ask{' (built-in)' * bank.builtin_ask} — all valid."
     )
 
 

@@ -45,6 +45,8 @@ class Bank:
     workbook_file: Path | None = None  # as shown to the author, for problems found later
     vocabulary: dict[str, list[str]] = field(default_factory=dict)  # tag: advert words
     warnings: list[Problem] = field(default_factory=list)  # what will not print, and where
+    builtin_questions: int = 0  # of ``questions``, how many come from the built-in pack
+    builtin_ask: bool = False  # the questions to ask are the built-in pack's
 
     def questions_with_tag(self, tag: str) -> list[Question]:
         return [q for q in self.questions.values() if tag in q.tags]
@@ -102,8 +104,8 @@ def _check_placeholders(parsed: Parsed, data: Any, path: tuple, problems: list[P
                     line,
                     col,
                     _dotted(path),
-                    f"raw HTML {what} is not printed; write Markdown (inline <b>, <kbd>, <sub> and "
-                    "the like are kept)",
+                    f"{what} is raw HTML that will not print; write Markdown instead "
+                    "(inline <b>, <kbd>, <sub> and the like are kept)",
                 )
             )
 
@@ -455,6 +457,8 @@ def load_bank(content_dir: Path, strict: bool = False) -> Bank:
         shown(workbook_path),
         vocabulary,
         _once(warnings),
+        len(base.questions) if base else 0,
+        bool(base) and not ask_files,
     )
 
 
