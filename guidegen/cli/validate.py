@@ -42,7 +42,8 @@ def validate(content_dir, strict):
     )
     click.echo(
         f"{content_dir}: {counted(own, 'question')}{builtin}, {counted(len(bank.roles), 'role')}, "
-        f"{counted(asks, 'question')} to ask{' (built-in)' * bank.builtin_ask} — all valid."
+        f"{counted(asks, 'question')} to ask"
+        f"{' (built-in included)' * bank.builtin_ask} — all valid."
     )
 
 

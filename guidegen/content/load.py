@@ -347,9 +347,6 @@ def load_bank(content_dir: Path, strict: bool = False) -> Bank:
     ask_groups: list[AskGroup] = []
     group_where: dict[str, tuple[Path, Position]] = {}
     ask_files = _files(content_dir / "ask", shown(content_dir / "ask"), problems)
-    if not ask_files and base is not None:
-        ask_groups = list(base.ask_groups)
-        group_where = {group.id: (Path("built-in"), (1, 1)) for group in ask_groups}
     for path in ask_files:
         parsed = parse(path)
         loaded = parsed and _validate(parsed, AskFile, problems)
@@ -371,6 +368,15 @@ def load_bank(content_dir: Path, strict: bool = False) -> Bank:
                 continue
             group_where[group.id] = (parsed.path, pos)
             ask_groups.append(group)
+    builtin_ask = base is not None and workbook_file.builtin_ask
+    if builtin_ask:
+        # The pack's own groups first; one with a built-in group's id takes that group's place.
+        own = {group.id: group for group in ask_groups}
+        ask_groups = [g for g in ask_groups if g.id not in {b.id for b in base.ask_groups}] + [
+            own.get(group.id, group) for group in base.ask_groups
+        ]
+        for group in base.ask_groups:
+            group_where.setdefault(group.id, (Path("built-in"), (1, 1)))
 
     roles: dict[str, Role] = {}
     role_files = _files(content_dir / "roles", shown(content_dir / "roles"), problems)
@@ -458,7 +464,7 @@ def load_bank(content_dir: Path, strict: bool = False) -> Bank:
         vocabulary,
         _once(warnings),
         len(base.questions) if base else 0,
-        bool(base) and not ask_files,
+        builtin_ask,
     )
 
 

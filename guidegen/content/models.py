@@ -150,6 +150,12 @@ class WorkbookText(_Strict):
     theme: Text | None = Field(
         None, description="A theme folder, relative to the content folder (see docs/themes.md)."
     )
+    builtin_ask: bool = Field(
+        True,
+        description="With extends: builtin, print the built-in questions to ask as well as the "
+        "pack's own groups (which come first; a group with a built-in group's id replaces it). "
+        "false: only the pack's own.",
+    )
     default_role: Slug | None = Field(
         None,
         description="The role to build when no --role is given (default: the pack's only role).",
