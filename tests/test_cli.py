@@ -60,7 +60,16 @@ def test_python_dash_m_help():
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["roles"], ["validate"], ["build", "--help"], ["schema"], ["batch", "--help"]],
+    [
+        ["--help"],
+        ["roles"],
+        ["validate"],
+        ["build", "--help"],
+        ["schema"],
+        ["batch", "--help"],
+        ["init", "--help"],
+        ["preview", "--help"],
+    ],
 )
 def test_reading_commands_do_not_import_weasyprint(args):
     probe = (
@@ -625,3 +634,32 @@ def test_the_makefile_starts_over_when_the_interpreter_changes(tmp_path):
     assert "-m venv --clear .venv" in plan.stdout
     version = "{}.{}.{}".format(*sys.version_info[:3])
     assert f".installed-{version}" in plan.stdout
+
+
+def test_role_problems_are_each_reported_once_and_all_at_once(tiny_pack):
+    role = tiny_pack / "roles" / "tiny.yaml"
+    edit(
+        role,
+        "  - tiny-technical\n",
+        "  - Bad_Id\n  - {tag: Bad}\n  - tiny-technicl\n  - missing-two\n",
+    )
+    result = run_cli("validate", "--content", tiny_pack)
+    assert result.exit_code == 1
+    rows = result.stdout.splitlines()[1:]
+    # One row each: no echo from the {tag: ...} branch of the union, and the ids after a bad
+    # one are still checked.
+    assert [row.split()[1] for row in rows] == [
+        "questions[1]",
+        "questions[2].tag",
+        "questions[3]",
+        "questions[4]",
+    ]
+    assert "did you mean 'tiny-technical'?" in rows[2]
+    assert result.stderr.strip().endswith("4 problems found.")
+    one = run_cli("validate", "--content", tiny_pack, "--strict")
+    assert one.exit_code == 1
+
+
+def test_counts_read_as_english(tiny_pack):
+    result = run_cli("validate", "--content", tiny_pack)
+    assert "3 questions, 1 role, 1 question to ask — all valid." in result.stdout

@@ -16,6 +16,7 @@ from guidegen.cli.batch import batch
 from guidegen.cli.build import build
 from guidegen.cli.common import fail_content, usage
 from guidegen.cli.init import init
+from guidegen.cli.preview import preview
 from guidegen.cli.roles import roles
 from guidegen.cli.schema import schema
 from guidegen.cli.validate import validate
@@ -61,5 +62,5 @@ def main() -> None:
     """Turn an interview-question bank into printable PDF workbooks."""
 
 
-for command in (build, batch, roles, validate, schema, init):
+for command in (build, batch, roles, validate, schema, init, preview):
     main.add_command(command)

@@ -184,6 +184,15 @@ def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
 _UNION_BRANCHES = {"str", "constrained-str", "TagRef"}
 
 
+def _value_at(data: Any, path: tuple) -> Any:
+    for key in path:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
 def _validate(parsed: Parsed, model: type[BaseModel], problems: list[Problem]):
     if parsed.data is None:
         problems.append(Problem(parsed.path, 1, 1, "", "file is empty"))
@@ -192,7 +201,14 @@ def _validate(parsed: Parsed, model: type[BaseModel], problems: list[Problem]):
         return model.model_validate(parsed.data)
     except ValidationError as exc:
         for error in exc.errors():
-            # A union field (id or {tag: ...}) adds its branch name to the location.
+            # A union field (id or {tag: ...}) adds its branch name to the location and fails
+            # once per branch; only the branch of the value's own shape says what is wrong.
+            branch = [p for p in error["loc"] if p in _UNION_BRANCHES]
+            if branch:
+                union_at = error["loc"][: error["loc"].index(branch[0])]
+                is_mapping = isinstance(_value_at(parsed.data, union_at), dict)
+                if (branch[0] == "TagRef") != is_mapping:
+                    continue
             loc = tuple(p for p in error["loc"] if p not in _UNION_BRANCHES)
             message, value = _plain_words(error, model, loc)
             line, col = parsed.position(loc) or (None, None)

@@ -1,0 +1,142 @@
+"""guidegen preview in a real browser (headless Chromium driven by Playwright): open the page,
+save a file, see the new text without reloading by hand; problems on the page; the PDF route;
+files outside the pack refused; Ctrl-C stops it cleanly."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, guidegen_env
+from tests.pdfread import Workbook
+
+CHROMIUM = next(
+    (
+        p
+        for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser"))
+        if p and Path(p).exists()
+    ),
+    None,
+)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium: apt-get install chromium"),
+]
+WAIT_MS = 15_000  # generous: the machine may be busy; a reload normally takes well under a second
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    pack = tmp_path_factory.mktemp("preview") / "pack"
+    shutil.copytree(DATA / "tiny", pack)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "guidegen", "preview", "--content", str(pack), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**guidegen_env(), "PYTHONUNBUFFERED": "1"},
+    )
+    first = process.stdout.readline()
+    assert " at http://127.0.0.1:" in first, first + process.stderr.read()
+    url = first.split(" at ", 1)[1].split()[0]
+    yield process, url, pack
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(server[1])
+        yield page
+        browser.close()
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_page_shows_the_book_and_follows_a_save(server, page):
+    _, _, pack = server
+    page.get_by_text("What does a build server do?").first.wait_for(timeout=WAIT_MS)
+    replace_in(
+        pack / "questions" / "tiny.yaml",
+        "What does a build server do?",
+        "What does a CI runner do?",
+    )
+    # No reload by hand: the page reloads itself when the server says the book changed.
+    page.get_by_text("What does a CI runner do?").first.wait_for(timeout=WAIT_MS)
+    assert page.get_by_text("What does a build server do?").count() == 0
+
+
+def test_problems_show_on_the_page_instead_of_a_stale_book(server, page):
+    _, _, pack = server
+    questions = pack / "questions" / "tiny.yaml"
+    replace_in(questions, "    kind: technical\n", "    kind: technicle\n")
+    problems = page.locator("#problems li")
+    problems.first.wait_for(timeout=WAIT_MS)
+    line = questions.read_text(encoding="utf-8").splitlines().index("    kind: technicle") + 1
+    assert f"tiny.yaml:{line}" in problems.first.inner_text()
+    assert page.get_by_text("What does a CI runner do?").count() == 0  # no stale book
+    replace_in(questions, "    kind: technicle\n", "    kind: technical\n")
+    page.get_by_text("What does a CI runner do?").first.wait_for(timeout=WAIT_MS)
+    assert page.locator("#problems").count() == 0
+
+
+def test_stylesheets_load_and_the_pdf_route_lays_the_book_out(server, page, tmp_path):
+    _, url, _ = server
+    # The workbook's own stylesheet reached the browser: the heading has its colour.
+    colour = page.eval_on_selector("h1", "e => getComputedStyle(e).color")
+    assert colour not in ("rgb(0, 0, 0)", "")
+    page.get_by_role("link", name="PDF").wait_for(timeout=WAIT_MS)
+    with urllib.request.urlopen(url + "pdf", timeout=60) as response:
+        assert response.headers["Content-Type"] == "application/pdf"
+        data = response.read()
+    saved = tmp_path / "preview.pdf"
+    saved.write_bytes(data)
+    book = Workbook(saved)
+    # The PDF is the book on screen, with the edit made a moment ago.
+    assert (2, "What does a CI runner do?", 6) in book.outline()
+    book.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/files/etc/passwd",
+        "/files{content}/../../../../etc/passwd",
+        "/files{content}/questions/../../outside.txt",
+        "/files/%2e%2e/etc/passwd",
+        "/anything-else",
+    ],
+)
+def test_paths_outside_the_pack_are_refused(server, path):
+    _, url, pack = server
+    (pack.parent / "outside.txt").write_text("secret", encoding="utf-8")
+    request = url.rstrip("/") + path.format(content=pack.resolve().as_posix())
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 404
+
+
+def test_ctrl_c_stops_it_cleanly(server, page):
+    process = server[0]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=20) == 0
+    out, err = process.communicate()
+    assert out.strip().endswith("stopped")
+    assert "Traceback" not in err
