@@ -235,12 +235,14 @@ class _Local:
         self.progress.row_done(row)
 
 
-def _run_work(bank: Bank, item: _Work, options: BatchOptions, report) -> None:
+def _run_work(
+    bank: Bank, item: _Work, options: BatchOptions, report, layout_jobs: int | None = None
+) -> None:
     from guidegen.render.workbook import prepare, render_cover_overlays, render_workbook
 
     try:
         book = prepare(bank, item.spec, cover_mode="base")
-        rendered = render_workbook(book)
+        rendered = render_workbook(book, layout_jobs)
     except GuidegenError as error:
         report.body([])
         for row, _ in item.members:
@@ -410,7 +412,8 @@ def _worker_main(
     signal.signal(signal.SIGTERM, stop)
     report = _Queued(messages)
     for item in share:
-        _run_work(bank, item, options, report)
+        # The workers already share the machine's cores: each lays out its books alone.
+        _run_work(bank, item, options, report, layout_jobs=1)
     messages.put(("done", os.getpid()))
     messages.close()
     messages.join_thread()

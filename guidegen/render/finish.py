@@ -67,9 +67,23 @@ def finish(
 ) -> bytes:
     """The written PDF finished. ``heads`` are the running heads of a left-hand and a
     right-hand notes page, for the blank pages that become notes pages."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return finish_pdf(pdf, infos, descriptions, heads, fillable, form_font_path, line_pitch)
+
+
+def finish_pdf(
+    pdf: pikepdf.Pdf,
+    infos: list[PageInfo],
+    descriptions: dict[str, str],
+    heads: tuple[str, str],
+    fillable: bool,
+    form_font_path: str | None,
+    line_pitch: float,
+) -> bytes:
+    """``finish`` on an open PDF (a joined book, see render/join.py), which it closes."""
     from guidegen.render.postprocess import to_bytes
 
-    with pikepdf.open(io.BytesIO(data)) as pdf:
+    with pdf:
         grown: dict[str, tuple[PageInfo, float]] = {}
         for info in infos:
             if info.fill is None or info.blank:

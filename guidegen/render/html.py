@@ -19,6 +19,7 @@ from guidegen.content.load import Bank
 from guidegen.content.markup import fill
 from guidegen.content.models import KINDS
 from guidegen.labels import Labels, available, label_dirs, load_labels
+from guidegen.render.chunks import Chunk, part_pieces
 from guidegen.render.markdown import plain_text, render_inline, render_markdown
 from guidegen.render.sections import Section, active_sections, stylesheets
 from guidegen.render.theme import Theme, check_theme_templates, resolve_theme, template_loader
@@ -228,8 +229,18 @@ def _environment(book: Book) -> jinja2.Environment:
     return env
 
 
-def render_html(book: Book, template_name: str = "workbook.html") -> str:
+def render_html(
+    book: Book,
+    template_name: str = "workbook.html",
+    chunk: Chunk | None = None,
+    page_of: dict[str, int] | None = None,
+    first_side: str | None = None,
+) -> str:
     """The whole workbook as an HTML string, its stylesheets linked by file URL.
+
+    With ``chunk``, only that chunk's sections (see render/chunks.py), its first page on
+    ``first_side`` ("left" or "right"); ``page_of`` gives the contents their page numbers as
+    text (a chunked front cannot look them up).
 
     ``template_name="cover_overlay.html"`` with ``book.people`` gives instead one page per
     person carrying only their cover details, to lay over a "base" cover (see guidegen.batch).
@@ -252,7 +263,18 @@ def render_html(book: Book, template_name: str = "workbook.html") -> str:
         for kind, questions in selection.by_kind()
     ]
     edition_title = book.labels.text(f"edition.{book.spec.edition}")
+    pieces = part_pieces(book)
+    if chunk is None:
+        chunk_sections, chunk_pieces = book.sections, pieces
+    else:
+        chunk_sections = [s for s in book.sections if s.id in chunk.sections]
+        chunk_pieces = list(chunk.pieces)
     return template.render(
+        chunk=chunk,
+        chunk_sections=chunk_sections,
+        chunk_pieces=chunk_pieces,
+        first_side=first_side,
+        page_of=page_of,
         book=book,
         layout=book,
         selection=selection,

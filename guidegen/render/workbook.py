@@ -27,9 +27,13 @@ class Rendered:
     body: bytes  # the laid-out workbook, page by page (before any imposition)
     pages: int
     refused: list[str]
-    html: str
     book: Book
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def html(self) -> str:
+        """The whole workbook as one HTML document, its stylesheets linked (--html)."""
+        return render_html(self.book)
 
     def finished(self, body: bytes | None = None) -> bytes:
         """The file to write: ``body`` (default: this one's) imposed if the spec is a booklet."""
@@ -41,10 +45,11 @@ class Rendered:
         return impose(data, self.book.spec.paper)
 
 
-def _layout(book: Book, template: str, log: FetchLog):
+def _layout(book: Book, template: str, log: FetchLog, **chunking):
     """The HTML (with its stylesheet links, as --html writes it) and its layout, for which
-    the stylesheets are handed to WeasyPrint directly, their custom properties resolved."""
-    html = render_html(book, template)
+    the stylesheets are handed to WeasyPrint directly, their custom properties resolved.
+    ``chunking``: a chunk of the book laid out on its own (see render_html)."""
+    html = render_html(book, template, **chunking)
     urls = tuple(book.theme.stylesheet(name).resolve().as_uri() for name in stylesheets(book))
     unlinked = html
     for url in urls:  # only guidegen's own links: anything else is the fetcher's to refuse
@@ -53,22 +58,30 @@ def _layout(book: Book, template: str, log: FetchLog):
     return html, render_document(unlinked, book.bank.content_dir, roots, log, urls)
 
 
-def render_workbook(book: Book) -> Rendered:
+def layout_html(book: Book, log: FetchLog, **chunking):
+    """One chunk of the workbook laid out (render/parts.py)."""
+    return _layout(book, "workbook.html", log, **chunking)
+
+
+def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
     """The workbook as PDF pages, with its page count, refused references and HTML.
 
     A booklet is laid out on its half-size page and gets extra notes pages until the page count
     is a multiple of 4, so that padding is useful paper with correct page numbers, not blanks.
     """
+    from guidegen.render.join import join
+    from guidegen.render.parts import lay_out_book
+
     pad_to = 4 if book.spec.booklet else 1
     for _ in range(4):
-        log = FetchLog()
-        html, document = _layout(book, "workbook.html", log)
-        missing = (-len(document.pages)) % pad_to
+        laid, coordinator = lay_out_book(book, jobs=jobs or layout_jobs())
+        pdf, infos = join(laid, coordinator)
+        missing = (-len(infos)) % pad_to
         if not missing:
-            data = _finished(document, book)
-            return Rendered(
-                data, len(document.pages), log.refused, html, book, list(book.labels.warnings)
-            )
+            refused = list(dict.fromkeys(entry for chunk in laid for entry in chunk.refused))
+            data = _finished(pdf, infos, book)
+            return Rendered(data, len(infos), refused, book, list(book.labels.warnings))
+        pdf.close()
         book = book.with_changes(notes_pages=book.notes_pages + missing)
     raise RenderError(
         "could not pad the booklet to a multiple of 4 pages: the notes pages "
@@ -76,19 +89,26 @@ def render_workbook(book: Book) -> Rendered:
     )
 
 
-def _finished(document, book: Book) -> bytes:
-    """The laid-out document written, then finished (guidegen.render.finish)."""
-    from guidegen.render.finish import finish
-    from guidegen.render.forms import font_file
-    from guidegen.render.pages import page_infos
+def layout_jobs() -> int:
+    """Worker processes for one book's layout: two where the machine has two cores."""
+    import os
 
-    infos = page_infos(document)
-    data = pdf_bytes(document, pdf_forms=book.fillable)
+    wanted = os.environ.get("GUIDEGEN_LAYOUT_JOBS")
+    if wanted and wanted.isdigit():
+        return max(1, int(wanted))
+    return min(2, os.cpu_count() or 1)
+
+
+def _finished(pdf, infos, book: Book) -> bytes:
+    """The joined document finished (guidegen.render.finish)."""
+    from guidegen.render.finish import finish_pdf
+    from guidegen.render.forms import font_file
+
     pitch = next((info.fill.pitch for info in infos if info.fill), 8 * 72 / 25.4)
     running = f"{book.selection.role.title} · {book.bank.workbook.title}"
     heads = (running, book.labels.text("notes.title"))
-    return finish(
-        data,
+    return finish_pdf(
+        pdf,
         infos,
         link_descriptions(book),
         heads,

@@ -1,0 +1,118 @@
+"""How a workbook is cut into chunks that are laid out as separate documents.
+
+A book is laid out in chunks so that two cores share the work and no process holds the boxes
+of a whole big book (see render/parts.py). A chunk starts where the book starts a new page
+anyway, so the pages come out as one document would lay them out:
+
+- the front (cover, how-to page, contents): laid out last, when every page number it lists is
+  known, and once before that with blank numbers to learn its length (its layout does not
+  depend on the numbers: they sit in a column of their own);
+- the body, cut at the start of a part, of a long part's next run of questions, or of the back
+  matter. A part longer than ``RUN`` questions continues on a new right-hand page every
+  ``RUN`` questions (a behavioural part on a left-hand one, where its spreads begin) — in every
+  book, laid out in chunks or not, so a chunk never changes a page.
+
+A chunk's first page is a left- or right-hand page. Where the book forces the side (the
+behavioural part and its spreads start on a left-hand page, a continued part on a right-hand
+one) it is known before layout; elsewhere it follows from the pages before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guidegen.content.models import Question
+    from guidegen.render.html import Book
+
+RUN = 40  # questions: a longer part continues on a new page every RUN questions
+FRONT = ("cover", "how-to", "contents")
+BACK = ("story-bank", "part-ask", "part-notes", "back-cover")
+
+
+@dataclass(frozen=True)
+class PartPiece:
+    """A run of one part's questions; ``opens``: it carries the part's title and anchor."""
+
+    kind: str
+    title: str
+    questions: tuple[Question, ...]
+    opens: bool
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    sections: tuple[str, ...]  # ids of the sections it prints (the parts section: its pieces)
+    pieces: tuple[PartPiece, ...] = ()
+    forced_side: str | None = None  # "left" or "right" when the book forces its first page's side
+    front: bool = False  # the cover, how-to and contents: laid out last
+    weight: int = 0  # a rough cost, to balance the work
+    question_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+def part_pieces(book: Book) -> list[PartPiece]:
+    """Each part as runs of at most RUN questions, in print order."""
+    pieces = []
+    for kind, questions in book.selection.by_kind():
+        title = book.labels.text(f"part.{kind}")
+        for start in range(0, len(questions), RUN):
+            pieces.append(PartPiece(kind, title, tuple(questions[start : start + RUN]), start == 0))
+    return pieces
+
+
+def _piece_side(book: Book, piece: PartPiece) -> str | None:
+    """The side the book forces for a piece's first page (styles/question.css)."""
+    spreads = piece.kind == "behavioural" and book.edition.for_candidates
+    if spreads:
+        return "left"
+    return None if piece.opens else "right"
+
+
+SHARES = 2  # the body is balanced into (at least) this many chunks
+
+
+def plan(book: Book) -> list[Chunk]:
+    """The chunks of ``book``, the front first, in page order. They do not depend on how many
+    workers lay them out, so a book is the same file on any machine."""
+    sections = [section.id for section in book.sections]
+    front = tuple(s for s in sections if s in FRONT)
+    chunks = [Chunk(0, front, front=True, forced_side="right", weight=len(front))]
+    units: list[tuple[tuple[str, ...], tuple[PartPiece, ...], str | None, int]] = []
+    for section in book.sections:
+        if section.id in FRONT:
+            continue
+        if section.parts:
+            for piece in part_pieces(book):
+                weight = 3 * len(piece.questions)
+                units.append((("parts",), (piece,), _piece_side(book, piece), weight))
+        elif section.id in BACK:
+            units.append(((section.id,), (), "left" if section.id == "back-cover" else None, 8))
+        else:
+            units.append(((section.id,), (), None, 8))
+    # Units merge into chunks of about an equal share of the work, each holding at most RUN
+    # questions, so that the work spreads over the workers and memory stays bounded.
+    total = sum(weight for *_, weight in units) or 1
+    share = max(total / SHARES, 1)
+    current: list = []
+
+    def close() -> None:
+        if not current:
+            return
+        ids = tuple(dict.fromkeys(s for unit in current for s in unit[0]))
+        pieces = tuple(p for unit in current for p in unit[1])
+        questions = frozenset(q.id for p in pieces for q in p.questions)
+        weight = sum(unit[3] for unit in current)
+        chunks.append(Chunk(len(chunks), ids, pieces, current[0][2], False, weight, questions))
+        current.clear()
+
+    for unit in units:
+        held = sum(len(p.questions) for u in current for p in u[1])
+        adds = sum(len(p.questions) for p in unit[1])
+        weight = sum(u[3] for u in current)
+        if current and (held + adds > RUN or weight + unit[3] > share * 1.15):
+            close()
+        current.append(unit)
+    close()
+    return chunks

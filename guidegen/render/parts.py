@@ -1,0 +1,408 @@
+"""Lay a book out in chunks (render/chunks.py), in worker processes, and join them.
+
+Why: WeasyPrint lays a document out on one core and keeps every page's boxes until the PDF is
+written. In chunks, two cores share the work and a process never holds more than one chunk.
+
+How the pieces fit, when the page numbers are known only after the chunks before are laid out:
+
+- A chunk's layout does not depend on its page numbers: the folios are in the margin boxes,
+  which WeasyPrint makes after the whole chunk is paginated. A worker paginates its chunk, tells
+  the coordinator how many pages it has and where its anchors are, and waits there (inside
+  WeasyPrint's margin-box step) for its first page number; then it makes the margin boxes with
+  the right folios and writes its PDF.
+- A chunk's first page is on the side it takes in the book. Where the book forces the side it
+  is known before layout; otherwise it is known once the chunks before it are paginated, and a
+  chunk is only started early on a forced side (a wrong guess would cost a second layout).
+- The front (cover, how-to page, contents) is paginated first with blank numbers, to learn its
+  length, and laid out again at the end with the real numbers; their column has a fixed width,
+  so both layouts break the same way.
+
+The joined PDF is finished by render/join.py: pages, named destinations, bookmarks, the
+structure tree and form fields of every chunk become one document's.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from guidegen.errors import RenderError
+from guidegen.render.chunks import Chunk, plan
+from guidegen.render.pages import PageInfo
+
+SIDES = ("right", "left")  # a first page's side by the parity of its number: odd, even
+
+
+def side_of(number: int) -> str:
+    return SIDES[(number + 1) % 2]
+
+
+@dataclass
+class Paginated:
+    """What a chunk tells the coordinator once its pages are known."""
+
+    pages: int
+    anchors: dict[str, int]  # anchor -> 0-based page of the chunk
+    blank_first: bool = False
+
+
+@dataclass
+class Laid:
+    """A chunk laid out and written."""
+
+    index: int
+    side: str
+    pdf: bytes
+    infos: list[PageInfo]
+    bookmarks: list[list]  # per page: WeasyPrint's (level, label, (x, y), state)
+    heights: list[float]  # page heights in CSS pixels (for the bookmarks' coordinates)
+    refused: list[str] = field(default_factory=list)
+    html: str = ""
+
+
+class _Relayout(Exception):
+    def __init__(self, side: str):
+        self.side = side
+
+
+@contextmanager
+def _paginated_hook(on_paginated):
+    """Call ``on_paginated(page_boxes)`` once, between pagination and the margin boxes, and
+    number the margin boxes from the offset it returns (or lay out again if it raises)."""
+    import weasyprint.layout as layout_module
+
+    make_all_pages = layout_module.make_all_pages
+    make_margin_boxes = layout_module.make_margin_boxes
+    made: list = []
+    offset: list[int] = []
+
+    def recording(context, root_box, html, pages):
+        made.clear()
+        for page in make_all_pages(context, root_box, html, pages):
+            made.append(page)
+            yield page
+
+    def numbered(context, page, state):
+        if not offset:
+            offset.append(on_paginated(list(made)))
+        if offset[0]:
+            quote_depth, counters, scopes, groups = state
+            counters = dict(counters)
+            counters["page"] = [value + offset[0] for value in counters.get("page", [0])]
+            state = (quote_depth, counters, scopes, groups)
+        return make_margin_boxes(context, page, state)
+
+    layout_module.make_all_pages = recording
+    layout_module.make_margin_boxes = numbered
+    try:
+        yield
+    finally:
+        layout_module.make_all_pages = make_all_pages
+        layout_module.make_margin_boxes = make_margin_boxes
+
+
+def _anchors(page_boxes) -> dict[str, int]:
+    from weasyprint.anchors import gather_anchors
+
+    found: dict[str, int] = {}
+    for index, page_box in enumerate(page_boxes):
+        anchors: dict = {}
+        gather_anchors(page_box, anchors, [], [], {None: []})
+        for name in anchors:
+            found.setdefault(name, index)
+    return found
+
+
+def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
+    """Lay out and write one chunk. ``ask(Paginated)`` returns the number of pages before
+    the chunk, or raises _Relayout with the side it must start on."""
+    from guidegen.render.pages import page_infos
+    from guidegen.render.pdf import FetchLog, pdf_bytes
+    from guidegen.render.workbook import layout_html
+
+    while True:
+        log = FetchLog()
+
+        def paginated(page_boxes):
+            blank = bool(page_boxes) and bool(page_boxes[0].page_type.blank)
+            return ask(Paginated(len(page_boxes), _anchors(page_boxes), blank))
+
+        try:
+            with _paginated_hook(paginated):
+                html, document = layout_html(
+                    book, log, chunk=chunk, page_of=page_of, first_side=side
+                )
+        except _Relayout as wrong:
+            side = wrong.side
+            continue
+        break
+    if chunk.front and page_of is not None:
+        # The contents link to pages of other chunks: name every target on the last page so
+        # WeasyPrint keeps the links; the join points the names at the real pages.
+        last = document.pages[-1].anchors
+        for page in document.pages:
+            for link_type, target, *_ in page.links:
+                if link_type == "internal" and target not in last:
+                    last.setdefault(target, (0, 0, 0, 0))
+    infos = page_infos(document)
+    data = pdf_bytes(document, pdf_forms=book.fillable)
+    return Laid(
+        chunk.index,
+        side,
+        data,
+        infos,
+        [list(page.bookmarks) for page in document.pages],
+        [page.height for page in document.pages],
+        log.refused,
+        html if chunk.index == 0 else "",
+    )
+
+
+class Coordinator:
+    """Knows each chunk's length once paginated, and so each chunk's first page number."""
+
+    def __init__(self, book, chunks: list[Chunk]):
+        self.book = book
+        self.chunks = chunks
+        self.paginated: dict[int, Paginated] = {}
+        self.sides: dict[int, str] = {}  # the side each chunk is being laid out with
+
+    def _starts(self, index: int) -> tuple[int, bool] | None:
+        """The chunk's first page number and whether a blank page precedes it, once every
+        chunk before it is paginated."""
+        number, blank = 1, False
+        for earlier in range(index):
+            if earlier not in self.paginated:
+                return None
+            number += self.paginated[earlier].pages
+            # The book has a blank page where the next chunk must start on the other side.
+            forced = self.chunks[earlier + 1].forced_side
+            blank = forced is not None and forced != side_of(number)
+            number += blank
+        return number, blank
+
+    def first_number(self, index: int) -> int | None:
+        starts = self._starts(index)
+        return None if starts is None else starts[0]
+
+    def blanks_before(self, index: int) -> bool:
+        starts = self._starts(index)
+        return starts is not None and starts[1]
+
+    def side(self, index: int) -> str | None:
+        forced = self.chunks[index].forced_side
+        if forced:
+            return forced
+        number = self.first_number(index)
+        return None if number is None else side_of(number)
+
+    def answer(self, index: int, paginated: Paginated) -> int | None:
+        """The pages before chunk ``index``, or None while unknown. Raises _Relayout when it
+        was laid out on the wrong side."""
+        self.paginated[index] = paginated
+        return self.pending_answer(index)
+
+    def pending_answer(self, index: int) -> int | None:
+        number = self.first_number(index)
+        if number is None:
+            return None
+        if side_of(number) != self.sides[index]:
+            del self.paginated[index]
+            self.sides[index] = side_of(number)
+            raise _Relayout(side_of(number))
+        return number - 1
+
+    def page_of(self) -> dict[str, int]:
+        """Every anchor of the body's chunks with its page number in the book."""
+        found: dict[str, int] = {}
+        for index in range(1, len(self.chunks)):
+            first = self.first_number(index)
+            for name, page in self.paginated[index].anchors.items():
+                found.setdefault(name, first + page)
+        return found
+
+
+def lay_out_book(book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
+    """Every chunk of ``book`` laid out and written, in page order (the front first)."""
+    chunks = plan(book)
+    coordinator = Coordinator(book, chunks)
+    coordinator.sides[0] = "right"
+    front = chunks[0]
+
+    def measure_front() -> None:
+        """The front's length, with blank numbers (its layout does not depend on them)."""
+
+        def measured(paginated: Paginated) -> int:
+            coordinator.paginated[0] = paginated
+            raise _Measured
+
+        try:
+            lay_out_chunk(book, front, "right", {}, measured)
+        except _Measured:
+            pass
+
+    def final_front() -> Laid:
+        page_of = coordinator.page_of()
+        page_of.update(_own_anchors(coordinator))
+        return lay_out_chunk(
+            book, front, "right", page_of, lambda paginated: _same_front(coordinator, paginated)
+        )
+
+    if jobs > 1 and len(chunks) > 2 and _can_fork():
+        laid = _in_workers(book, chunks, coordinator, jobs, measure_front, final_front)
+    else:
+        measure_front()
+        laid = []
+        for chunk in chunks[1:]:
+            side = coordinator.side(chunk.index)
+            coordinator.sides[chunk.index] = side
+
+            def ask(paginated: Paginated, index=chunk.index) -> int:
+                return coordinator.answer(index, paginated)
+
+            laid.append(lay_out_chunk(book, chunk, side, None, ask))
+        laid.append(final_front())
+    return sorted(laid, key=lambda item: item.index), coordinator
+
+
+class _Measured(Exception):
+    pass
+
+
+def _own_anchors(coordinator: Coordinator) -> dict[str, int]:
+    return {name: page + 1 for name, page in coordinator.paginated[0].anchors.items()}
+
+
+def _same_front(coordinator: Coordinator, paginated: Paginated) -> int:
+    if paginated.pages != coordinator.paginated[0].pages:
+        raise RenderError(
+            "the front pages changed length once their page numbers were filled in; "
+            "the contents' page-number column must have a fixed width (styles/front.css)"
+        )
+    return 0
+
+
+def _can_fork() -> bool:
+    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _worker(book, chunk: Chunk, side: str, connection) -> None:
+    """One chunk in a forked process: paginate, ask for the offset, write, send the result."""
+    import gc
+
+    gc.freeze()  # what the parent built is never collected here: no copy-on-write churn
+
+    def ask(paginated: Paginated) -> int:
+        connection.send(("paginated", chunk.index, paginated))
+        reply, value = connection.recv()
+        if reply == "relayout":
+            raise _Relayout(value)
+        return value
+
+    try:
+        laid = lay_out_chunk(book, chunk, side, None, ask)
+        connection.send(("laid", chunk.index, laid))
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which re-raises
+        connection.send(("failed", chunk.index, f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+        os._exit(0)
+
+
+def _in_workers(
+    book, chunks: list[Chunk], coordinator: Coordinator, jobs: int, measure_front, final_front
+) -> list[Laid]:
+    """The body's chunks in forked workers, at most ``jobs`` at a time, while this process
+    measures the front first and lays out the final front once the body is paginated."""
+    from multiprocessing.connection import wait
+
+    context = multiprocessing.get_context("fork")
+    waiting: dict[int, object] = {}  # chunk -> its worker's connection, waiting for an offset
+    running: dict[object, tuple[int, object]] = {}  # connection -> (chunk, process)
+    unstarted = [chunk.index for chunk in chunks[1:]]
+    laid: list[Laid] = []
+    body = len(chunks) - 1
+
+    def start_ready() -> None:
+        while unstarted and len(running) < jobs:
+            index = next(
+                (
+                    i
+                    for position, i in enumerate(unstarted)
+                    if coordinator.side(i) is not None
+                    # Ahead of an earlier chunk only while a worker stays free for it.
+                    and (position == 0 or len(running) + 1 < jobs)
+                ),
+                None,
+            )
+            if index is None:
+                return
+            unstarted.remove(index)
+            side = coordinator.side(index)
+            coordinator.sides[index] = side
+            parent_end, child_end = context.Pipe()
+            process = context.Process(
+                target=_worker, args=(book, chunks[index], side, child_end), daemon=True
+            )
+            process.start()
+            child_end.close()
+            running[parent_end] = (index, process)
+
+    def answer_waiting() -> None:
+        for index, connection in list(waiting.items()):
+            try:
+                offset = coordinator.pending_answer(index)
+            except _Relayout as wrong:
+                connection.send(("relayout", wrong.side))
+                del waiting[index]
+                continue
+            if offset is not None:
+                connection.send(("offset", offset))
+                del waiting[index]
+
+    def receive(block: bool = True) -> None:
+        for connection in wait(list(running), timeout=None if block else 0):
+            index, process = running[connection]
+            try:
+                message = connection.recv()
+            except EOFError:
+                raise RenderError(f"a layout worker stopped (chunk {index})") from None
+            kind = message[0]
+            if kind == "paginated":
+                coordinator.paginated[index] = message[2]
+                waiting[index] = connection
+            elif kind == "laid":
+                laid.append(message[2])
+                connection.close()
+                process.join()
+                del running[connection]
+            else:
+                raise RenderError(f"laying out part of the book failed: {message[2]}")
+        answer_waiting()
+        start_ready()
+
+    try:
+        start_ready()  # the chunks whose side the book forces start at once
+        measure_front()
+        answer_waiting()
+        start_ready()
+        front = None
+        while running or unstarted:
+            if front is None and len(coordinator.paginated) == body + 1 and not waiting:
+                front = final_front()  # while the workers draw and write
+                continue
+            if not running:
+                raise RenderError("could not schedule every part of the book")
+            receive()
+        if front is None:
+            front = final_front()
+        laid.append(front)
+    finally:
+        for connection, (_, process) in running.items():
+            process.kill()
+            process.join()
+            connection.close()
+    return laid
