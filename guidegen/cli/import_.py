@@ -62,6 +62,7 @@ def import_(sources, out, forced, role_id, role_title, title, default_kind):
     a question column. See docs/bring-your-own-bank.md.
     """
     from guidegen.content.load import load_bank
+    from guidegen.content.packfiles import prepare_pack_dir
     from guidegen.errors import GuidegenError, UsageError
     from guidegen.importers import detect, pack
     from guidegen.paths import CONTENT_DIR
@@ -73,15 +74,19 @@ def import_(sources, out, forced, role_id, role_title, title, default_kind):
     choices = pack.Choices(role_id, role_title, title, default_kind)
     choices.check()
     read = [pack.Source(path, detect.parse_source(path, forced)) for path in sources]
-    for source in read:
-        for line in report_lines(source):
-            click.echo(line)
     if not any(source.records.questions for source in read):
+        for source in read:
+            for line in report_lines(source):
+                click.echo(line)
         had_asks = any(source.records.ask_groups for source in read)
         raise GuidegenError(
             "no pack written: a pack needs at least one question, and "
             + ("the sources have only questions to ask" if had_asks else "no source had one")
         )
+    prepare_pack_dir(out)  # refuses a folder with files in it, before anything is reported
+    for source in read:
+        for line in report_lines(source):
+            click.echo(line)
     taken = set(load_bank(CONTENT_DIR).questions)  # the pack extends the built-in one
     planned = pack.plan(read, choices, taken)
     written = pack.write(planned, out)
@@ -90,9 +95,10 @@ def import_(sources, out, forced, role_id, role_title, title, default_kind):
         click.echo(f"note: {planned.title_note}")
     asks = sum(source.records.ask_items for source in read)
     click.echo(
-        f"Wrote {shown(out)}: {counted(len(planned.question_ids), 'question')}"
-        + (f", {counted(asks, 'question')} to ask" if asks else "")
-        + f" in {counted(len(written), 'file')}; role '{choices.role_id}'."
+        f"Wrote {shown(out)} ({counted(len(written), 'file')}): "
+        f"{counted(len(planned.question_ids), 'question')}"
+        + (f" and {counted(asks, 'question')} to ask" if asks else "")
+        + f", all in role '{choices.role_id}'."
     )
     if bank.warnings:
         click.echo(
@@ -117,12 +123,12 @@ def report_lines(source) -> list[str]:
     questions = records.questions
     shape = SHAPE_NAMES[records.shape]
     if not questions and not records.ask_groups:
-        lines = [f"0 questions found in {name}: {records.nothing_because} — read as a {shape}"]
+        lines = [f"0 questions found in {name}: {records.nothing_because} — read as {shape}"]
     else:
         parts = []
         if questions or not records.ask_groups:
             kinds = [
-                counted(sum(q.kind == kind for q in questions), kind)
+                counted(sum(q.kind == kind for q in questions), kind, kind)
                 for kind in ("behavioural", "technical")
                 if any(q.kind == kind for q in questions)
             ]
@@ -136,8 +142,8 @@ def report_lines(source) -> list[str]:
             )
         if records.skipped:
             parts.append(f"{len(records.skipped)} skipped")
-        lines = [f"{name}: {', '.join(parts)} — read as a {shape}"]
-    for skipped in records.skipped:
+        lines = [f"{name}: {', '.join(parts)} — read as {shape}"]
+    for skipped in sorted(records.skipped, key=lambda s: s.line or 0):
         where = f"{name}:{skipped.line}" if skipped.line is not None else name
         lines.append(f"  {where}: {skipped.reason}")
     for (singular, plural), count in records.ignored.items():

@@ -120,8 +120,8 @@ def read_groups(lines: list[Line], records: SourceRecords, outer: tuple[int, str
         elif not any("?" in entry.question for entry in group.items):
             records.skip(
                 where,
-                f"group '{group.title}' skipped: none of its "
-                f"{counted(len(group.items), 'item')} is a question (none has a '?')",
+                f"group '{group.title}' skipped: no item in it has a '?', so it is not a "
+                f"list of questions ({counted(len(group.items), 'item')})",
             )
         else:
             records.ask_groups.append(ImportedAskGroup(where, group.title, list(group.items)))

@@ -94,14 +94,16 @@ def _read_block(lines: list[Line], start: int, records: SourceRecords, tags: lis
             break
         index += 1
         if index >= len(lines):
-            records.skip(first.number, "<details> is never closed; read to the end of the file")
             break
         pieces.append(lines[index].text)
     inner = "\n".join(pieces)
     summary = _SUMMARY.match(inner)
     if summary is None:
-        records.skip(first.number, "<details> block without a <summary>: no question title")
+        unclosed = "" if closed else " (and is never closed)"
+        records.skip(first.number, f"<details> block without a <summary>{unclosed}: no title")
         return index + 1
+    if not closed:
+        records.skip(first.number, "<details> is never closed; its answer runs to the file's end")
     title = summary_title(summary.group(1))
     if not title:
         records.skip(first.number, "<details> block with an empty <summary>")
@@ -139,7 +141,7 @@ def answer_text(body: str) -> str | None:
     wrapped = _BOLD_WRAPPER.match(body)
     if wrapped and not re.search(r"</?(?:b|strong)>", wrapped.group(2), re.I):
         body = wrapped.group(2)
-    return clean_block(body.split("\n"))
+    return clean_block(body.split("\n"), dedent=True)
 
 
 def _inside_backticks(text: str, position: int) -> bool:

@@ -25,10 +25,10 @@ from guidegen.importers.text import names_ask_list, remove_control_characters
 
 FORMATS = ("ask-md", "questions-md", "details", "csv")
 SHAPE_NAMES = {
-    "ask-md": "questions to ask",
-    "questions-md": "questions page",
-    "details": "<details> bank",
-    "csv": "CSV",
+    "ask-md": "an ask list",
+    "questions-md": "a questions page",
+    "details": "a <details> bank",
+    "csv": "a CSV bank",
 }
 MARKDOWN_SUFFIXES = (".md", ".mdx", ".markdown", ".txt")
 CSV_SUFFIXES = (".csv", ".tsv")
@@ -85,7 +85,7 @@ def parse_source(path: Path, forced: str | None = None) -> SourceRecords:
     if forced is not None and forced not in FORMATS:
         raise UsageError(f"unknown format '{forced}'; choose one of: {', '.join(FORMATS)}")
     text = read_source(path)
-    text, controls = remove_control_characters(text)
+    text, controls, first_control = remove_control_characters(text)
     shape = forced or detect_shape(path, text)
     if shape == "csv":
         records = csv_bank.parse(text, str(path))
@@ -96,5 +96,5 @@ def parse_source(path: Path, forced: str | None = None) -> SourceRecords:
     else:
         records = questions_markdown.parse(text, ask_sections=forced is None)
     if controls:
-        records.ignore(CONTROL, 1, controls)
+        records.ignore(CONTROL, first_control, controls)
     return records

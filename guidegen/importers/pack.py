@@ -163,10 +163,9 @@ def _unique(base: str, used: set[str]) -> str:
 
 
 def write(pack: Pack, out: Path) -> list[Path]:
-    """Write the planned files into ``out`` (refused unless new or empty) and the schema."""
-    from guidegen.content.packfiles import prepare_pack_dir, write_pack_file, write_schema
+    """Write the planned files into ``out`` (made by ``prepare_pack_dir``) and the schema."""
+    from guidegen.content.packfiles import write_pack_file, write_schema
 
-    prepare_pack_dir(out)
     written = []
     for relative, (comment, data) in pack.files.items():
         written.append(write_pack_file(out, relative, comment + dump_content(data)))

@@ -85,7 +85,7 @@ _ANSWER_MARK = re.compile(
     r"|^\s{0,3}(?:#{1,6}\s+)?(?:\*\*|__)?(?:Answer|Solution)(?:\*\*|__)?\s*$",
 )
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 def slugify(text: str, limit: int = ID_LIMIT) -> str:
@@ -164,14 +164,18 @@ def known_kind(value: str) -> str | None:
     return folded if folded in KINDS else None
 
 
-def clean_block(lines: list[str]) -> str | None:
-    """Lines of Markdown as one text: common indentation and blank edges removed, trailing
-    spaces dropped outside fenced code (inside it every character is kept), None if empty."""
+def clean_block(lines: list[str], dedent: bool = False) -> str | None:
+    """Lines of Markdown as one text: blank edges removed, and outside fenced code trailing
+    spaces dropped and blank lines run together (inside code every character is kept);
+    None if nothing is left. ``dedent`` removes the indentation every line shares (text
+    indented to line up with the HTML round it)."""
     kept: list[str] = []
     fence: str | None = None
     for line in lines:
         match = _FENCE.match(line)
         if fence is None:
+            if not line.strip() and kept and not kept[-1]:
+                continue  # one blank line separates blocks; more (left by MDX lines) say nothing
             kept.append(line.rstrip())
             if match:
                 fence = match.group(1)
@@ -186,7 +190,8 @@ def clean_block(lines: list[str]) -> str | None:
         kept.pop()
     if not kept:
         return None
-    return textwrap.dedent("\n".join(kept))
+    text = "\n".join(kept)
+    return textwrap.dedent(text) if dedent else text
 
 
 def split_answer(body: str | None) -> tuple[str | None, str | None]:
@@ -214,10 +219,14 @@ def split_answer(body: str | None) -> tuple[str | None, str | None]:
     return None, body
 
 
-def remove_control_characters(text: str) -> tuple[str, int]:
-    """YAML refuses C0 control characters (a pasted form feed): they are removed, and counted."""
+def remove_control_characters(text: str) -> tuple[str, int, int]:
+    """YAML refuses C0 control characters (a pasted form feed): the text without them, how
+    many there were, and the line of the first."""
+    first = _CONTROL.search(text)
+    if first is None:
+        return text, 0, 0
     cleaned, count = _CONTROL.subn("", text)
-    return cleaned, count
+    return cleaned, count, text.count("\n", 0, first.start()) + 1
 
 
 ASK_PHRASES = (
