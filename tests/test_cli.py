@@ -60,7 +60,15 @@ def test_python_dash_m_help():
 
 @pytest.mark.parametrize(
     "args",
-    [["--help"], ["roles"], ["validate"], ["build", "--help"], ["schema"], ["batch", "--help"]],
+    [
+        ["--help"],
+        ["roles"],
+        ["validate"],
+        ["build", "--help"],
+        ["schema"],
+        ["batch", "--help"],
+        ["import", "--help"],
+    ],
 )
 def test_reading_commands_do_not_import_weasyprint(args):
     probe = (

@@ -74,6 +74,7 @@ def import_(sources, out, forced, role_id, role_title, title, default_kind):
     choices = pack.Choices(role_id, role_title, title, default_kind)
     choices.check()
     read = [pack.Source(path, detect.parse_source(path, forced)) for path in sources]
+    pack.settle_kinds(read, default_kind)
     if not any(source.records.questions for source in read):
         for source in read:
             for line in report_lines(source):

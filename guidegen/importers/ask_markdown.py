@@ -34,6 +34,12 @@ from guidegen.importers.records import (
 )
 from guidegen.importers.text import clean_title, counted
 
+
+def finished(text: str) -> bool:
+    """Does a line end a sentence (so an indented line under it is a note, not more of it)?"""
+    return text.rstrip().rstrip("*_)\"'”").endswith(("?", ".", "!", ":"))
+
+
 _SAME_LINE_NOTE = re.compile(r"^(.*?\?)(?:[ \t]*:|[ \t]+(?:—|–|--|-))[ \t]+(\S.*)$")
 
 
@@ -144,6 +150,9 @@ def read_groups(lines: list[Line], records: SourceRecords, outer: tuple[int, str
                 continue
             if entry:  # a sub-item: part of the note
                 item.note.append(entry.text)
+                continue
+            if not item.blank_after and not item.note and not finished(item.text[-1]):
+                item.text.append(line.text.strip())  # the question's sentence runs on
                 continue
             if indent_of(line.text) >= item.content_indent:
                 item.note.append(line.text.strip())

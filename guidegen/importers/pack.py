@@ -71,8 +71,17 @@ class Pack:
     title_note: str | None = None  # why a source's title was not used
 
 
+def settle_kinds(sources: list[Source], default_kind: str) -> None:
+    """Each question's kind: the source's own, else behavioural for a story question,
+    technical for one whose prompt shows code, else ``default_kind``."""
+    for source in sources:
+        for question in source.records.questions:
+            question.kind = question.kind or kind_of(question.title, question.prompt, default_kind)
+
+
 def plan(sources: list[Source], choices: Choices, taken_ids: set[str]) -> Pack:
     """Ids, kinds and files for the records of ``sources`` (``taken_ids``: the built-in ids)."""
+    settle_kinds(sources, choices.default_kind)
     pack = Pack()
     used_ids = set(taken_ids)
     used_groups: set[str] = set()
@@ -83,9 +92,6 @@ def plan(sources: list[Source], choices: Choices, taken_ids: set[str]) -> Pack:
         comment = f"# Imported from {source.path.name} by guidegen import.\n"
         questions = []
         for question in records.questions:
-            question.kind = question.kind or kind_of(
-                question.title, question.prompt, choices.default_kind
-            )
             question_id = _unique(slugify(question.title) or "question", used_ids)
             pack.question_ids.append(question_id)
             entry: dict = {

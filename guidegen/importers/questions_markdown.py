@@ -217,10 +217,14 @@ class _Reader:
                 current.blank_after = True
                 current.body.append("")
                 return True
+            runs_on = not current.blank_after and not current.body
+            if runs_on and not ask_markdown.finished(current.title):
+                current.title = f"{current.title} {line.text.strip()}"  # one sentence, two lines
+                return True
             if indent_of(line.text) >= current.item.content_indent:
                 current.body.append(remove_indent(line.text, current.item.content_indent))
                 return True
-            if not current.blank_after and not current.body:  # the title runs on
+            if runs_on:  # a lazy continuation line
                 current.title = f"{current.title} {line.text.strip()}"
                 return True
         # Unindented text ends the item; it may still be the answer of a numbered question.
