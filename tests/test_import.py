@@ -512,6 +512,7 @@ def test_details_blocks():
         "```html\n<!-- a </details> inside code -->\n```\n</details>\n"
         "<details>\n<summary>Nothing here?</summary><br><b>\n</b></details>\n"
         "<details>\nNo summary\n</details>\n"
+        "<details><summary>Wrapped?</summary>\n<p>\nRun `git add <file>`.\n</p>\n</details>\n"
     )
     assert records.title == "Shell"
     got = [(q.title, q.answer, q.tags) for q in records.questions]
@@ -519,6 +520,7 @@ def test_details_blocks():
         ("What is `$?`", "The exit status.<br>\nZero means success.", ["basics"]),
         ("Show a fence", "```html\n<!-- a </details> inside code -->\n```", ["basics"]),
         ("Nothing here?", None, ["basics"]),
+        ("Wrapped?", "Run `git add <file>`.", ["basics"]),
     ]
     assert [s.line for s in records.skipped] == [21]  # no summary
 
@@ -613,10 +615,12 @@ def test_yaml_blocks_read_back_exactly():
         "  a first line indented\nthen not",
         "```\n# comment\n\n\n```",
         "ünïcödé — “quotes” ✓",
+        "\tstarts with a tab\nthen not",
     ]
     data = {"questions": [{"id": "x", "tags": Flow(["a", "b"]), "answer": Block(t)} for t in texts]}
     written = dump_content(data)
-    assert "tags: [a, b]" in written and '"' not in written
+    assert "tags: [a, b]" in written
+    assert written.count('"') == 2  # only the text a block cannot hold is quoted
     back = yaml.load(written, Loader=yaml.SafeLoader)
     assert [q["answer"] for q in back["questions"]] == [
         t if t.endswith("\n") else t + "\n" for t in texts

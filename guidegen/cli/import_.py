@@ -59,7 +59,10 @@ def import_(sources, out, forced, role_id, role_title, title, default_kind):
 
     Each SOURCE is read as one of four shapes, detected per file: a list of questions to ask
     the interviewer, a page of interview questions, a <details><summary> bank, or a CSV with
-    a question column. See docs/bring-your-own-bank.md.
+    a question column.
+
+    \b
+    See docs/bring-your-own-bank.md.
     """
     from guidegen.content.load import load_bank
     from guidegen.content.packfiles import prepare_pack_dir

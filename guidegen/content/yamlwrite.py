@@ -80,7 +80,10 @@ def _round_trips(text: str) -> bool:
         allow_unicode=True,
         width=1_000_000,
     )
-    return yaml.load(probe, Loader=_Loader) == {"v": text}
+    try:
+        return yaml.load(probe, Loader=_Loader) == {"v": text}
+    except yaml.YAMLError:  # libyaml refuses a block whose first line starts with a tab
+        return False
 
 
 class _Probe(_Dumper):

@@ -11,10 +11,11 @@ Each ``<details>`` block that starts a line (outside fenced code) is a question.
 is the title: ``<code>`` becomes backticks, a ``<br>`` a space, and other HTML tags are
 dropped, while inline Markdown stays. The body, as Markdown, is the answer: the wrapper many
 banks put round it (a leading ``<br>``, and ``<b>`` ... ``</b>`` round the whole answer) is
-removed, and everything else is kept as written, ``<br>`` included (it prints as a line
-break). A block whose body is empty gets no answer. A ``<details>`` inside an answer (a
-hint) stays part of that answer. Headings outside the blocks are sections, and their slugs
-become tags; the first '#' heading is the page's title.
+removed, a line holding only ``<p>`` or ``</p>`` becomes a blank line (so the Markdown it
+wrapped is read as Markdown), and everything else is kept as written, ``<br>`` included (it
+prints as a line break). A block whose body is empty gets no answer. A ``<details>`` inside
+an answer (a hint) stays part of that answer. Headings outside the blocks are sections, and
+their slugs become tags; the first '#' heading is the page's title.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ _BREAK = re.compile(r"<br\s*/?>", re.I)
 _ANY_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
 _LEAD = re.compile(r"^\s*(?:<br\s*/?>\s*)*", re.I)
 _BOLD_WRAPPER = re.compile(r"^\s*<(b|strong)>(.*)</\1>\s*$", re.I | re.S)
+_PARAGRAPH_TAG = re.compile(r"^\s*</?p>\s*$", re.I)
 
 
 def has_details(lines: list[Line]) -> bool:
@@ -141,7 +143,14 @@ def answer_text(body: str) -> str | None:
     wrapped = _BOLD_WRAPPER.match(body)
     if wrapped and not re.search(r"</?(?:b|strong)>", wrapped.group(2), re.I):
         body = wrapped.group(2)
-    return clean_block(body.split("\n"), dedent=True)
+    # A line holding only <p> or </p> would turn Markdown off for the text it wraps (code
+    # spans print their backticks); a blank line separates the paragraph just as well.
+    lines, fence = [], False
+    for line in body.split("\n"):
+        if re.match(r"^\s*(`{3,}|~{3,})", line):
+            fence = not fence
+        lines.append("" if not fence and _PARAGRAPH_TAG.match(line) else line)
+    return clean_block(lines, dedent=True)
 
 
 def _inside_backticks(text: str, position: int) -> bool:
