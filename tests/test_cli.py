@@ -69,6 +69,7 @@ def test_python_dash_m_help():
         ["batch", "--help"],
         ["init", "--help"],
         ["preview", "--help"],
+        ["import", "--help"],
     ],
 )
 def test_reading_commands_do_not_import_weasyprint(args):

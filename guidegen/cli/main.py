@@ -15,6 +15,7 @@ from guidegen import __version__
 from guidegen.cli.batch import batch
 from guidegen.cli.build import build
 from guidegen.cli.common import fail_content, usage
+from guidegen.cli.import_ import import_
 from guidegen.cli.init import init
 from guidegen.cli.preview import preview
 from guidegen.cli.roles import roles
@@ -62,5 +63,5 @@ def main() -> None:
     """Turn an interview-question bank into printable PDF workbooks."""
 
 
-for command in (build, batch, roles, validate, schema, init, preview):
+for command in (build, batch, roles, validate, schema, init, preview, import_):
     main.add_command(command)

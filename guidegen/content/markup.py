@@ -237,6 +237,18 @@ def placeholders(text: str) -> Iterator[re.Match]:
     return outside_code(text, PLACEHOLDER)
 
 
+def escape_placeholders(text: str) -> str:
+    """``text`` with each placeholder outside code written ``\\{word}``, so that it prints
+    as typed: for text that was not written for guidegen (an imported bank)."""
+    pieces, last = [], 0
+    for match in placeholders(text):
+        pieces.append(text[last : match.start()])
+        pieces.append("\\")
+        last = match.start()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 def fill(text: str, company: str | None, fallback: str) -> str:
     """``text`` with each placeholder filled (validation reports unknown ones)."""
     pieces, last = [], 0
