@@ -8,8 +8,7 @@
   parent tree renumbered so that each page and annotation keeps its own entry;
 - one form: every chunk's fields.
 
-Fonts stay as each chunk embedded them: each chunk has its own subset of each face (about
-40 KB for a 108-page book), which keeps the join simple and fast.
+- one embedded font per face: the union of the chunks' subsets (render/fontmerge.py).
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from dataclasses import replace
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from guidegen.render.fontmerge import merge_fonts
 from guidegen.render.pages import PageInfo
 
 
@@ -93,6 +93,7 @@ def join(laid: list, coordinator) -> tuple[pikepdf.Pdf, list[PageInfo]]:
         root.ParentTreeNextKey = next_key
     _write_dests(pdf, dests)
     _write_outline(pdf, bookmark_pages)
+    merge_fonts(pdf)
     return pdf, infos
 
 
