@@ -14,6 +14,7 @@ import click
 from guidegen import __version__
 from guidegen.cli.batch import batch
 from guidegen.cli.build import build
+from guidegen.cli.cards import cards
 from guidegen.cli.common import fail_content, usage
 from guidegen.cli.roles import roles
 from guidegen.cli.schema import schema
@@ -60,5 +61,5 @@ def main() -> None:
     """Turn an interview-question bank into printable PDF workbooks."""
 
 
-for command in (build, batch, roles, validate, schema):
+for command in (build, batch, cards, roles, validate, schema):
     main.add_command(command)

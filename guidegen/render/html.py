@@ -228,11 +228,13 @@ def _environment(book: Book) -> jinja2.Environment:
     return env
 
 
-def render_html(book: Book, template_name: str = "workbook.html") -> str:
+def render_html(book: Book, template_name: str = "workbook.html", **extra) -> str:
     """The whole workbook as an HTML string, its stylesheets linked by file URL.
 
     ``template_name="cover_overlay.html"`` with ``book.people`` gives instead one page per
     person carrying only their cover details, to lay over a "base" cover (see guidegen.batch).
+    ``extra`` adds to what the template sees or replaces it (the flashcards' own title,
+    stylesheets and cards; see guidegen.render.cards).
     """
     env = _environment(book)
     if book.theme.folders:
@@ -252,7 +254,7 @@ def render_html(book: Book, template_name: str = "workbook.html") -> str:
         for kind, questions in selection.by_kind()
     ]
     edition_title = book.labels.text(f"edition.{book.spec.edition}")
-    return template.render(
+    context = dict(
         book=book,
         layout=book,
         selection=selection,
@@ -279,3 +281,4 @@ def render_html(book: Book, template_name: str = "workbook.html") -> str:
         language=book.language,
         direction=book.direction,
     )
+    return template.render(**{**context, **extra})

@@ -41,11 +41,17 @@ class Rendered:
         return impose(data, self.book.spec.paper)
 
 
-def _layout(book: Book, template: str, log: FetchLog):
+def lay_out(book: Book, template: str, log: FetchLog, sheets: list[str] | None = None, **extra):
     """The HTML (with its stylesheet links, as --html writes it) and its layout, for which
-    the stylesheets are handed to WeasyPrint directly, their custom properties resolved."""
-    html = render_html(book, template)
-    urls = tuple(book.theme.stylesheet(name).resolve().as_uri() for name in stylesheets(book))
+    the stylesheets are handed to WeasyPrint directly, their custom properties resolved.
+
+    ``sheets`` names the stylesheets (default: the workbook's, from its sections) and
+    ``extra`` goes to the template (``render_html``): the flashcards use both."""
+    names = stylesheets(book) if sheets is None else sheets
+    urls = tuple(book.theme.stylesheet(name).resolve().as_uri() for name in names)
+    if sheets is not None:
+        extra["stylesheets"] = list(urls)
+    html = render_html(book, template, **extra)
     unlinked = html
     for url in urls:  # only guidegen's own links: anything else is the fetcher's to refuse
         unlinked = unlinked.replace(f'<link rel="stylesheet" href="{url}">\n', "")
@@ -62,7 +68,7 @@ def render_workbook(book: Book) -> Rendered:
     pad_to = 4 if book.spec.booklet else 1
     for _ in range(4):
         log = FetchLog()
-        html, document = _layout(book, "workbook.html", log)
+        html, document = lay_out(book, "workbook.html", log)
         missing = (-len(document.pages)) % pad_to
         if not missing:
             data = _finished(document, book)
@@ -117,5 +123,5 @@ def render_cover_overlays(book: Book) -> bytes:
     """One page per person in ``book.people`` with only their cover details, untagged: they
     are stamped onto a tagged body as artifacts (see guidegen.batch)."""
     overlay = book.with_changes(cover_mode="overlay", spec=book.spec.with_changes(fillable=False))
-    _, document = _layout(overlay, "cover_overlay.html", FetchLog())
+    _, document = lay_out(overlay, "cover_overlay.html", FetchLog())
     return pdf_bytes(document, tagged=False)
