@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from guidegen.content.models import Question
 from guidegen.errors import RenderError
@@ -74,9 +74,8 @@ class Face:
 
 @dataclass
 class Page:
-    side: str
+    side: str  # front | back | probe
     faces: list[Face]
-    marks: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -110,19 +109,47 @@ def _points(name: str, value: str | None, default: float) -> float:
     return float(match.group(1)) * _POINTS[match.group(2)]
 
 
-def text_sizes(book: Book, log: FetchLog) -> list[float]:
-    """The text sizes a face may take, largest first, from the custom properties
-    ``--card-text-size``, ``--card-shrink-step`` and ``--card-floor-size``."""
+_COLOUR = re.compile(r"^\s*#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})\s*$")
+
+
+@dataclass(frozen=True)
+class Knobs:
+    """What the fit loop and the cut marks read from the stylesheets' custom properties."""
+
+    sizes: list[float]  # the text sizes a face may take, largest first, the floor last
+    mark_colour: tuple[float, float, float]
+
+
+def _colour(value: str | None) -> tuple[float, float, float]:
+    if value is None:
+        return (0.55, 0.55, 0.55)
+    match = _COLOUR.match(value)
+    if not match:
+        raise RenderError(
+            f"--cut-mark-colour: '{value}' is not a colour guidegen can draw; give it as "
+            "#rgb or #rrggbb"
+        )
+    digits = match.group(1)
+    if len(digits) == 3:
+        digits = "".join(ch * 2 for ch in digits)
+    return tuple(round(int(digits[i : i + 2], 16) / 255, 4) for i in (0, 2, 4))
+
+
+def read_knobs(book: Book, log: FetchLog) -> Knobs:
+    """``--card-text-size``, ``--card-shrink-step``, ``--card-floor-size`` and
+    ``--cut-mark-colour`` as the linked stylesheets set them (a theme's last), read through
+    the confined fetcher like the stylesheets themselves."""
     from guidegen.render.css import custom_properties
 
     fetcher = make_fetcher(allowed_roots(book.bank.content_dir, book.theme.roots), log)
     texts = []
     for name in STYLESHEETS:
         try:
-            texts.append(fetcher.fetch(book.theme.stylesheet(name).resolve().as_uri()).read())
+            response = fetcher.fetch(book.theme.stylesheet(name).resolve().as_uri())
         except ValueError:
             continue  # refused, and reported through the log
-    values = custom_properties([text.decode("utf-8") for text in texts]) or {}
+        texts.append(response.read().decode("utf-8"))
+    values = custom_properties(texts) or {}
     largest = _points("--card-text-size", values.get("--card-text-size"), 9.0)
     floor = _points("--card-floor-size", values.get("--card-floor-size"), 7.0)
     step = _points("--card-shrink-step", values.get("--card-shrink-step"), 0.5)
@@ -136,7 +163,7 @@ def text_sizes(book: Book, log: FetchLog) -> list[float]:
     while size > floor + 1e-6:
         sizes.append(round(size, 3))
         size -= step
-    return [*sizes, floor]
+    return Knobs([*sizes, floor], _colour(values.get("--cut-mark-colour")))
 
 
 # ---- what each face may show, most first ----
@@ -246,10 +273,9 @@ def _probe_pages(grid: CardGrid, faces: list[Face]) -> list[Page]:
 
 def sheet_pages(grid: CardGrid, flip: str, fronts: list[Face], backs: list[Face]) -> list[Page]:
     """Front pages and back pages, alternating: each back behind its front for ``flip``."""
-    marks = cut_marks(grid)
     pages = []
     for start in range(0, len(fronts), grid.per_sheet):
-        front_page, back_page = Page("front", [], marks), Page("back", [])
+        front_page, back_page = Page("front", []), Page("back", [])
         for index in range(min(grid.per_sheet, len(fronts) - start)):
             column, row = grid.slot(index)
             front = replace(fronts[start + index])
@@ -292,7 +318,8 @@ class _Plan:
 def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
     """The selection as a flashcard PDF: fronts and backs on alternating pages."""
     log = FetchLog()
-    sizes = text_sizes(book, log)
+    knobs = read_knobs(book, log)
+    sizes = knobs.sizes
     floor = len(sizes) - 1
     budget = answer_budget(grid)
     plans: list[_Plan] = []
@@ -366,7 +393,12 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
     overflow = sorted(key for key, inside in measure(document).items() if not inside)
     if overflow:  # the same faces at the same sizes fitted when they were probed
         raise RenderError(f"cards {', '.join(overflow)} overflow on the sheet; please report this")
-    data = finish_cards(pdf_bytes(document))
+    marks = cut_marks(grid)
+    data = finish_cards(
+        pdf_bytes(document),
+        [marks if page.side == "front" else [] for page in pages],
+        knobs.mark_colour,
+    )
     return Cards(
         data,
         cards=len(fronts),
@@ -413,14 +445,32 @@ def workbook_pages(book: Book) -> dict[str, int]:
     return pages
 
 
-def finish_cards(data: bytes) -> bytes:
-    """The written PDF with hyphens from hyphenation marked as soft and a file identifier
-    derived from the content (guidegen.render.finish)."""
+def finish_cards(
+    data: bytes, marks: list[list[tuple[float, float, float, float]]], colour
+) -> bytes:
+    """The written PDF finished: the cut marks drawn on each page (``marks[i]`` on page i,
+    in mm from the top-left) as artifacts, outside the structure tree; hyphens from
+    hyphenation marked as soft (guidegen.render.finish); a file identifier derived from the
+    content."""
     import pikepdf
 
     from guidegen.render.finish import unhyphenate
     from guidegen.render.postprocess import to_bytes
 
+    r, g, b = colour
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page, rects in zip(pdf.pages, marks):
+            if not rects:
+                continue
+            height = float(page.mediabox[3])
+            ops = [f"/Artifact BMC q {r:.4f} {g:.4f} {b:.4f} rg"]
+            for x, y, width, tall in rects:
+                ops.append(
+                    f"{x * MM:.3f} {height - (y + tall) * MM:.3f} {width * MM:.3f} "
+                    f"{tall * MM:.3f} re f"
+                )
+            ops.append("Q EMC\n")
+            page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+            page.contents_add(pdf.make_stream(b"\nQ\n" + "\n".join(ops).encode()))
         unhyphenate(pdf)
         return to_bytes(pdf)
