@@ -72,6 +72,33 @@ BOOKS: dict[str, list[str]] = {
         "behavioural,technical",
     ],
     "workshop": ["batch", "{csv}", "--combined", "--jobs", "2"],
+    # Flashcards of a nine-question pack that pushes cards to their limits (tests/test_cards.py),
+    # the workbook their page numbers point into, and three of its cards on index cards, twice,
+    # to compare bytes.
+    "cards_pdf": ["cards", "--content", str(DATA / "cards"), "--company", "Acme"],
+    "cards_index": [
+        "cards",
+        "--content",
+        str(DATA / "cards"),
+        "--kinds",
+        "general,behavioural",
+        "--card-size",
+        "index",
+        "--paper",
+        "letter",
+    ],
+    "cards_index_again": [
+        "cards",
+        "--content",
+        str(DATA / "cards"),
+        "--kinds",
+        "general,behavioural",
+        "--card-size",
+        "index",
+        "--paper",
+        "letter",
+    ],
+    "cards_workbook": ["build", "--content", str(DATA / "cards"), "--company", "Acme"],
 }
 
 

@@ -18,7 +18,9 @@ with a fit loop between the HTML and the PDF:
 3. The sheets: fronts row by row, then the backs on the next page, each behind its front for
    the chosen duplex flip (``CardGrid.back_slot``), with cut marks in the margins.
 
-So at most four layouts of the cards (and one of the workbook) make any set of cards, and the
+One layout of the cards makes the file when everything fits at the largest size; a face
+that overflows costs two more (one for all the smaller sizes of all such faces, and the sheets
+again), a face that must be cut three or four more, and the workbook's layout, once. The
 final layout is measured again before it is written.
 """
 
@@ -352,47 +354,51 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
         found = measure(document)
         return {face.key: found.get(face.key, False) for face in faces}
 
-    # Every face at its fullest and largest; then the ones that overflow at each smaller
-    # size; then those that overflow even at the floor, at every cut.
-    fits = probe([(plan, 0, 0) for plan in plans])
-    overflowing = [plan for plan in plans if not fits[f"{plan.face.key}-0-0"]]
-    if overflowing and floor > 0:
-        fits = probe([(plan, 0, step) for plan in overflowing for step in range(1, floor + 1)])
-        still = []
-        for plan in overflowing:
-            steps = [s for s in range(1, floor + 1) if fits[f"{plan.face.key}-0-{s}"]]
-            if steps:
-                plan.step = steps[0]
-            else:
-                still.append(plan)
-        overflowing = still
-    if overflowing:
-        trials = [
-            (plan, choice, floor) for plan in overflowing for choice in range(1, len(plan.contents))
-        ]
-        fits = probe(trials) if trials else {}
-        for plan in overflowing:
-            fitting = [
-                choice
-                for choice in range(1, len(plan.contents))
-                if fits.get(f"{plan.face.key}-{choice}-{floor}")
-            ]
-            if not fitting:
-                raise RenderError(_too_long(plan.face, sizes[floor]))
-            plan.choice, plan.step = fitting[0], floor
+    def sheets():
+        nonlocal layouts
+        chosen = []
+        for plan in plans:
+            content = plan.contents[plan.choice]
+            page = pages_of(plan.face.question.id) if content.more else None
+            chosen.append(replace(plan.face, content=content, step=plan.step, page=page))
+        pages = sheet_pages(grid, flip, chosen[0::2], chosen[1::2])
+        _, document = _html(book, grid, pages, sizes, log)
+        layouts += 1
+        return pages, document, measure(document)
 
-    chosen = []
-    for plan in plans:
-        content = plan.contents[plan.choice]
-        page = pages_of(plan.face.question.id) if content.more else None
-        chosen.append(replace(plan.face, content=content, step=plan.step, page=page))
-    fronts, backs = chosen[0::2], chosen[1::2]
-    pages = sheet_pages(grid, flip, fronts, backs)
-    html, document = _html(book, grid, pages, sizes, log)
-    layouts += 1
-    overflow = sorted(key for key, inside in measure(document).items() if not inside)
-    if overflow:  # the same faces at the same sizes fitted when they were probed
-        raise RenderError(f"cards {', '.join(overflow)} overflow on the sheet; please report this")
+    # Every face at its fullest and largest, on the sheets: when all fit, that is the file.
+    # Else the ones that overflow at each smaller size; then those that overflow even at the
+    # floor, cut; and the sheets once more.
+    pages, document, fits = sheets()
+    overflowing = [plan for plan in plans if not fits[plan.face.key]]
+    if overflowing:
+        if floor > 0:
+            fits = probe([(plan, 0, step) for plan in overflowing for step in range(1, floor + 1)])
+            still = []
+            for plan in overflowing:
+                steps = [s for s in range(1, floor + 1) if fits[f"{plan.face.key}-0-{s}"]]
+                if steps:
+                    plan.step = steps[0]
+                else:
+                    still.append(plan)
+            overflowing = still
+        if overflowing:
+            _shorten(overflowing, floor, probe, sizes[floor])
+            # A cut can be much shorter than what overflowed (a prompt gives way to one line):
+            # it takes the largest size at which it fits.
+            fits = probe(
+                [(plan, plan.choice, step) for plan in overflowing for step in range(floor)]
+            )
+            for plan in overflowing:
+                plan.step = next(
+                    (s for s in range(floor) if fits[f"{plan.face.key}-{plan.choice}-{s}"]), floor
+                )
+        pages, document, fits = sheets()
+        overflow = sorted(key for key, inside in fits.items() if not inside)
+        if overflow:  # the same faces at the same sizes fitted when they were probed
+            raise RenderError(
+                f"cards {', '.join(overflow)} overflow on the sheet; please report this"
+            )
     marks = cut_marks(grid)
     data = finish_cards(
         pdf_bytes(document),
@@ -401,7 +407,7 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
     )
     return Cards(
         data,
-        cards=len(fronts),
+        cards=len(plans) // 2,
         sheets=len(pages) // 2,
         pages=len(document.pages),
         refused=log.refused,
@@ -410,6 +416,51 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
         shortened=sum(1 for plan in plans if plan.contents[plan.choice].more),
         layouts=layouts,
     )
+
+
+# Cuts probed per face and round: each round narrows the cuts still in question about
+# eightfold, so the three hundred word cuts of one long sentence take three rounds.
+PROBES_PER_ROUND = 7
+
+
+def _shorten(plans: list[_Plan], floor: int, probe, floor_size: float) -> None:
+    """For each face that overflows at the floor size, the longest cut that fits there.
+
+    A face's cuts run from most to least text, so if one fits, every later one fits too: a
+    search that probes a few cuts of every face in one layout, then a few between the last
+    that overflowed and the first that fitted, until the two are neighbours.
+    """
+    # Per face: the last cut known to overflow, and the first known to fit (None: none yet).
+    bounds = {id(plan): (0, None) for plan in plans}
+    while True:
+        trials = []
+        for plan in plans:
+            bad, good = bounds[id(plan)]
+            last = len(plan.contents) - 1 if good is None else good - 1
+            span = list(range(bad + 1, last + 1))
+            trials += [(plan, choice, floor) for choice in _spread(span, PROBES_PER_ROUND)]
+        if not trials:
+            break
+        fits = probe(trials)
+        for plan, choice, _ in trials:
+            bad, good = bounds[id(plan)]
+            if fits[f"{plan.face.key}-{choice}-{floor}"]:
+                bounds[id(plan)] = (bad, choice if good is None else min(good, choice))
+            else:
+                bounds[id(plan)] = (max(bad, choice), good)
+        for plan in plans:
+            if bounds[id(plan)][1] is None:  # not even the shortest cut fits
+                raise RenderError(_too_long(plan.face, floor_size))
+    for plan in plans:
+        plan.choice, plan.step = bounds[id(plan)][1], floor
+
+
+def _spread(span: list[int], count: int) -> list[int]:
+    """At most ``count`` + 1 members of ``span``, evenly spread, its first and last among
+    them."""
+    if len(span) <= count + 1:
+        return span
+    return sorted({span[i * (len(span) - 1) // count] for i in range(count + 1)})
 
 
 def _too_long(face: Face, floor: float) -> str:
