@@ -233,15 +233,17 @@ def _html(book: Book, grid: CardGrid, pages: list[Page], sizes: list[float], log
 
 def measure(document) -> dict[str, bool]:
     """Whether each card's content stays inside its card box (the box inside the padding),
-    by face key, read from WeasyPrint's layout tree."""
+    by face key (the ``data-face`` of the card's element), read from WeasyPrint's layout
+    tree."""
     fits: dict[str, bool] = {}
     for page in document.pages:
         for box in page._page_box.descendants():
-            if getattr(box, "element_tag", None) != "article":
+            element = getattr(box, "element", None)
+            if getattr(box, "element_tag", None) is None or element is None:
                 continue
-            key = box.element.get("data-face")
-            if key is None:
-                continue
+            key = element.get("data-face")
+            if key is None or key in fits:
+                continue  # the card's own box comes first; the rest are inside it
             left, top = box.content_box_x(), box.content_box_y()
             right, bottom = left + box.width, top + box.height
             inside = True
@@ -260,6 +262,18 @@ def measure(document) -> dict[str, bool]:
                     break
             fits[key] = inside
     return fits
+
+
+def _measured(document, keys: list[str]) -> dict[str, bool]:
+    found = measure(document)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        raise RenderError(
+            "templates/cards.html: a card has no element with its data-face attribute (a "
+            "theme's card_front or card_back block must keep it, on the card's box); "
+            f"missing: {', '.join(missing[:3])}"
+        )
+    return found
 
 
 def _probe_pages(grid: CardGrid, faces: list[Face]) -> list[Page]:
@@ -351,8 +365,8 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
             )
         _, document = _html(book, grid, _probe_pages(grid, faces), sizes, log)
         layouts += 1
-        found = measure(document)
-        return {face.key: found.get(face.key, False) for face in faces}
+        found = _measured(document, [face.key for face in faces])
+        return {face.key: found[face.key] for face in faces}
 
     def sheets():
         nonlocal layouts
@@ -364,7 +378,7 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
         pages = sheet_pages(grid, flip, chosen[0::2], chosen[1::2])
         _, document = _html(book, grid, pages, sizes, log)
         layouts += 1
-        return pages, document, measure(document)
+        return pages, document, _measured(document, [plan.face.key for plan in plans])
 
     # Every face at its fullest and largest, on the sheets: when all fit, that is the file.
     # Else the ones that overflow at each smaller size; then those that overflow even at the
