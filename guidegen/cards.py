@@ -22,6 +22,8 @@ class CardsResult:
     cards: int = 0
     sheets: int = 0
     pages: int = 0
+    shrunk: int = 0  # card sides set below the largest text size
+    shortened: int = 0  # card sides that point at the workbook for the rest
     anki: Path | None = None
     deck: str = ""
     notes: int = 0
@@ -78,6 +80,7 @@ def build_cards(
             cards.sheets,
             cards.pages,
         )
+        result.shrunk, result.shortened = cards.shrunk, cards.shortened
         result.refused = cards.refused
         result.warnings += cards.warnings
     else:

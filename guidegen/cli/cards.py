@@ -57,3 +57,14 @@ def cards(spec, out, card_size, flip, anki, tsv):
             f"{shown(result.pdf)} ({result.cards} cards on {result.sheets} {sheets}, "
             f"{result.pages} pages; print duplex, flip on the {flip.lower().replace('-', ' ')})"
         )
+        notes = []
+        if result.shrunk:
+            notes.append(f"{_sides(result.shrunk)} set in smaller type to fit")
+        if result.shortened:
+            notes.append(f"{_sides(result.shortened)} shortened, pointing at the workbook page")
+        if notes:
+            click.echo("; ".join(notes))
+
+
+def _sides(count: int) -> str:
+    return f"{count} card side" if count == 1 else f"{count} card sides"

@@ -9,12 +9,12 @@ with a fit loop between the HTML and the PDF:
    says there is none.
 2. Every face is laid out at the largest text size. Each card's content is measured against
    its card box in WeasyPrint's layout tree. A face that overflows is laid out again at every
-   smaller step down to the floor size (one layout for all of them), and the smallest step
+   smaller step down to the floor size (one layout for all of them), and the largest size
    that fits is kept. A face that overflows even at the floor is shortened: the longest cut
-   that fits at the floor (again one layout for all cuts of all such faces) ends with
-   "… full answer on page N of the workbook", a prompt that does not fit is replaced by a
-   line saying where it is. N comes from laying out the workbook of the same spec, done only
-   when a card needs it.
+   that fits at the floor, found by a search that probes a few cuts of every such face in
+   each layout, ends with "… full answer on page N of the workbook" (a prompt that does not
+   fit gives way to a line saying where it is), and is then set as large as it fits. N comes
+   from laying out the workbook of the same spec, done only when a card needs it.
 3. The sheets: fronts row by row, then the backs on the next page, each behind its front for
    the chosen duplex flip (``CardGrid.back_slot``), with cut marks in the margins.
 
@@ -400,13 +400,15 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
             _shorten(overflowing, floor, probe, sizes[floor])
             # A cut can be much shorter than what overflowed (a prompt gives way to one line):
             # it takes the largest size at which it fits.
-            fits = probe(
-                [(plan, plan.choice, step) for plan in overflowing for step in range(floor)]
-            )
-            for plan in overflowing:
-                plan.step = next(
-                    (s for s in range(floor) if fits[f"{plan.face.key}-{plan.choice}-{s}"]), floor
+            if floor > 0:
+                fits = probe(
+                    [(plan, plan.choice, step) for plan in overflowing for step in range(floor)]
                 )
+                for plan in overflowing:
+                    plan.step = next(
+                        (s for s in range(floor) if fits[f"{plan.face.key}-{plan.choice}-{s}"]),
+                        floor,
+                    )
         pages, document, fits = sheets()
         overflow = sorted(key for key, inside in fits.items() if not inside)
         if overflow:  # the same faces at the same sizes fitted when they were probed
@@ -478,9 +480,10 @@ def _spread(span: list[int], count: int) -> list[int]:
 
 
 def _too_long(face: Face, floor: float) -> str:
+    what = "its title" if face.side == "front" else "even a line pointing at the workbook"
     return (
-        f"question '{face.question.id}': its title does not fit on a card even at "
-        f"{floor:g} pt; shorten the title or choose a larger --card-size"
+        f"question '{face.question.id}': {what} does not fit on a card at {floor:g} pt; "
+        "shorten the title or choose a larger --card-size"
     )
 
 
