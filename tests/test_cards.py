@@ -394,3 +394,28 @@ def test_the_back_slot_mirrors_what_the_flip_turns_over():
     portrait, landscape = grid_of("8-up", "a4"), grid_of("a7", "a4")
     assert [portrait.back_slot(0, 0, flip) for flip in FLIPS] == [(1, 0), (0, 3)]
     assert [landscape.back_slot(0, 0, flip) for flip in FLIPS] == [(0, 1), (1, 0)]
+
+
+def test_an_answer_is_cut_only_between_sentences_never_inside_code_or_bold():
+    from guidegen.render.sentences import cut_points, markdown_of, units
+
+    text = (
+        "**Layer 1: a skeleton.** It deploys. Use `cd a. B` here. See e.g. Foo now.\n\n"
+        "- First item. Second.\n- Third:\n"
+    )
+    found = units(text)
+    assert [unit.text for unit in found] == [
+        "**Layer 1: a skeleton.**",
+        "It deploys.",
+        "Use `cd a. B` here.",
+        "See e.g. Foo now.",
+        "First item.",
+        "Second.",
+        "Third:",
+    ]
+    # Never after a run-in heading alone, nor after a line that introduces what follows.
+    assert cut_points(found) == [2, 3, 4, 5, 6, 7]
+    assert markdown_of(found[:6]) == (
+        "**Layer 1: a skeleton.** It deploys. Use `cd a. B` here. See e.g. Foo now.\n\n"
+        "- First item. Second."
+    )
