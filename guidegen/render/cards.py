@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 from guidegen.content.models import Question
 from guidegen.errors import RenderError
-from guidegen.render.html import Book, describe_selection, document_title
+from guidegen.render.html import Book, document_title
 from guidegen.render.pdf import FetchLog, allowed_roots, make_fetcher, pdf_bytes
 from guidegen.render.sentences import cut_points, markdown_of, units, within, word_cuts
 from guidegen.spec import CardGrid
@@ -223,7 +223,6 @@ def _html(book: Book, grid: CardGrid, pages: list[Page], sizes: list[float], log
         STYLESHEETS,
         title=title,
         subject=subject,
-        summary=describe_selection(book),
         grid=grid,
         pages=pages,
         fit_sizes=sizes,
