@@ -145,3 +145,121 @@ class WorkbookSpec:
     def body_key(self) -> WorkbookSpec:
         """The spec without the reader's name: copies that agree on it share one body."""
         return self.with_person(name=None)
+
+
+# ---- flashcards (guidegen cards) ----
+
+FLIPS = ("long-edge", "short-edge")  # what the print dialog calls the two duplex modes
+
+
+@dataclass(frozen=True)
+class CardGrid:
+    """How one card size sits on one sheet of paper, in millimetres.
+
+    The grid is centred on the sheet, so a sheet turned over puts each card slot exactly over
+    another one: the back of the card in column c lands in column ``columns - 1 - c`` when the
+    flip mirrors columns, in row ``rows - 1 - r`` when it mirrors rows.
+    """
+
+    sheet: tuple[float, float]  # width, height of the sheet as the pages are laid out
+    card: tuple[float, float]  # width, height of one card
+    columns: int
+    rows: int
+    gap: float = 0.0  # between neighbouring cards; 0: one cut between two cards
+
+    @property
+    def landscape(self) -> bool:
+        return self.sheet[0] > self.sheet[1]
+
+    @property
+    def per_sheet(self) -> int:
+        return self.columns * self.rows
+
+    @property
+    def margins(self) -> tuple[float, float]:
+        """The left (= right) and top (= bottom) margin around the grid."""
+        width = self.columns * self.card[0] + (self.columns - 1) * self.gap
+        height = self.rows * self.card[1] + (self.rows - 1) * self.gap
+        return (self.sheet[0] - width) / 2, (self.sheet[1] - height) / 2
+
+    def slot(self, index: int) -> tuple[int, int]:
+        """(column, row) of the ``index``-th card on a front page, row by row."""
+        return index % self.columns, index // self.columns
+
+    def box(self, column: int, row: int) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of a card slot, from the sheet's top-left corner."""
+        left, top = self.margins
+        x0 = left + column * (self.card[0] + self.gap)
+        y0 = top + row * (self.card[1] + self.gap)
+        return x0, y0, x0 + self.card[0], y0 + self.card[1]
+
+    def mirrors_columns(self, flip: str) -> bool:
+        """Whether turning the sheet over swaps columns (else it swaps rows).
+
+        Turning a sheet over its long edge mirrors what lies across that edge. On a portrait
+        page the long edge runs up and down, so columns swap; on a landscape page it runs
+        across, so rows swap. The short edge is the other way round.
+        """
+        return (flip == "long-edge") != self.landscape
+
+    def back_slot(self, column: int, row: int, flip: str) -> tuple[int, int]:
+        """Where the back of the card at (column, row) of a front page goes on the back page."""
+        if self.mirrors_columns(flip):
+            return self.columns - 1 - column, row
+        return column, self.rows - 1 - row
+
+    def edges(self) -> tuple[list[float], list[float]]:
+        """The x of every vertical card edge and the y of every horizontal one."""
+        xs = sorted({x for c in range(self.columns) for x in self.box(c, 0)[0::2]})
+        ys = sorted({y for r in range(self.rows) for y in self.box(0, r)[1::2]})
+        return xs, ys
+
+
+@dataclass(frozen=True)
+class CardSize:
+    description: str
+    grids: dict[str, CardGrid]  # by --paper
+
+
+def _sheet(paper: str, landscape: bool) -> tuple[float, float]:
+    long_side, short_side = (v / _MM for v in PAPERS[paper].sheet_points)
+    return (long_side, short_side) if landscape else (short_side, long_side)
+
+
+_INCH = 25.4
+# Every margin is at least 10 mm, so the cut marks (1.5-4.5 mm outside the cards) stay clear of
+# the 4-6.35 mm that office printers cannot print at the edge of a sheet.
+CARD_SIZES: dict[str, CardSize] = {
+    "8-up": CardSize(
+        "eight cards to a sheet, two across and four down",
+        {
+            # 94 x 68 mm: margins of 11 mm at the sides and 12.5 mm at the top and bottom.
+            "a4": CardGrid(_sheet("a4", False), (94, 68), 2, 4),
+            # 3.75 x 2.5 in: half-inch margins all round.
+            "letter": CardGrid(_sheet("letter", False), (3.75 * _INCH, 2.5 * _INCH), 2, 4),
+        },
+    ),
+    "index": CardSize(
+        "3 x 5 in index cards, four to a landscape sheet",
+        {
+            "a4": CardGrid(_sheet("a4", True), (5 * _INCH, 3 * _INCH), 2, 2),
+            "letter": CardGrid(_sheet("letter", True), (5 * _INCH, 3 * _INCH), 2, 2),
+        },
+    ),
+    "a7": CardSize(
+        "A7 cards (105 x 74 mm, landscape), four to a landscape sheet",
+        {
+            "a4": CardGrid(_sheet("a4", True), (105, 74), 2, 2),
+            "letter": CardGrid(_sheet("letter", True), (105, 74), 2, 2),
+        },
+    ),
+}
+
+
+def card_grid(size: str, paper: str, flip: str) -> CardGrid:
+    """The grid for ``--card-size`` on ``--paper``; UsageError names the valid choices."""
+    if size not in CARD_SIZES:
+        raise UsageError(f"unknown card size '{size}'; choose one of: {', '.join(CARD_SIZES)}")
+    if flip not in FLIPS:
+        raise UsageError(f"unknown --flip '{flip}'; choose one of: {', '.join(FLIPS)}")
+    return CARD_SIZES[size].grids[paper]

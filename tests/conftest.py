@@ -74,6 +74,33 @@ BOOKS: dict[str, list[str]] = {
     "workshop": ["batch", "{csv}", "--combined", "--jobs", "2"],
     # Every Markdown case that real banks bring (tests/data/markdown, tests/test_markdown.py).
     "markdown_workbook": ["build", "--content", str(DATA / "markdown")],
+    # Flashcards of a nine-question pack that pushes cards to their limits (tests/test_cards.py),
+    # the workbook their page numbers point into, and three of its cards on index cards, twice,
+    # to compare bytes.
+    "cards_pdf": ["cards", "--content", str(DATA / "cards"), "--company", "Acme"],
+    "cards_index": [
+        "cards",
+        "--content",
+        str(DATA / "cards"),
+        "--kinds",
+        "general,behavioural",
+        "--card-size",
+        "index",
+        "--paper",
+        "letter",
+    ],
+    "cards_index_again": [
+        "cards",
+        "--content",
+        str(DATA / "cards"),
+        "--kinds",
+        "general,behavioural",
+        "--card-size",
+        "index",
+        "--paper",
+        "letter",
+    ],
+    "cards_workbook": ["build", "--content", str(DATA / "cards"), "--company", "Acme"],
 }
 
 

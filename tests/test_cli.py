@@ -49,7 +49,7 @@ def test_version_and_help():
     assert run_cli("--version").output.strip() == f"guidegen, version {__version__}"
     result = run_cli("--help")
     assert result.exit_code == 0
-    for command in ("build", "roles", "validate", "batch", "schema"):
+    for command in ("build", "roles", "validate", "batch", "cards", "schema"):
         assert command in result.output
 
 
@@ -70,6 +70,7 @@ def test_python_dash_m_help():
         ["init", "--help"],
         ["preview", "--help"],
         ["import", "--help"],
+        ["cards", "--help"],
     ],
 )
 def test_reading_commands_do_not_import_weasyprint(args):

@@ -14,6 +14,7 @@ import click
 from guidegen import __version__
 from guidegen.cli.batch import batch
 from guidegen.cli.build import build
+from guidegen.cli.cards import cards
 from guidegen.cli.common import fail_content, usage
 from guidegen.cli.import_ import import_
 from guidegen.cli.init import init
@@ -63,5 +64,5 @@ def main() -> None:
     """Turn an interview-question bank into printable PDF workbooks."""
 
 
-for command in (build, batch, roles, validate, schema, init, preview, import_):
+for command in (build, batch, cards, roles, validate, schema, init, preview, import_):
     main.add_command(command)

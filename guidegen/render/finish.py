@@ -105,7 +105,7 @@ def finish_pdf(
             _add_notes_fields(pdf, stamped, infos)
             fix_fields(pdf, line_pitch, form_font_path)
         _join_structure(pdf)
-        _unhyphenate(pdf)
+        unhyphenate(pdf)
         _describe_links(pdf, descriptions)
         pdf.Root.PageMode = Name.UseOutlines
         return to_bytes(pdf)
@@ -403,7 +403,8 @@ _TEXT_OPS = re.compile(rb"/([A-Za-z0-9]+) [-\d.]+ Tf|\[([^\]]*)\] TJ")
 _LAST_GLYPH = re.compile(rb"^(.*)<([0-9a-f]{4})>\s*(-?[\d.]+)?\s*$", re.S)
 
 
-def _unhyphenate(pdf: pikepdf.Pdf) -> None:
+def unhyphenate(pdf: pikepdf.Pdf) -> None:
+    """Mark each hyphen that hyphenation added at a line end as a soft hyphen."""
     codes_of: dict[tuple, set[bytes]] = {}
     for page in pdf.pages:
         fonts = page.obj.get("/Resources", {}).get("/Font", {})

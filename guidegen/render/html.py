@@ -235,6 +235,7 @@ def render_html(
     chunk: Chunk | None = None,
     page_of: dict[str, int] | None = None,
     first_side: str | None = None,
+    **extra,
 ) -> str:
     """The whole workbook as an HTML string, its stylesheets linked by file URL.
 
@@ -244,6 +245,8 @@ def render_html(
 
     ``template_name="cover_overlay.html"`` with ``book.people`` gives instead one page per
     person carrying only their cover details, to lay over a "base" cover (see guidegen.batch).
+    ``extra`` adds to what the template sees or replaces it (the flashcards' own title,
+    stylesheets and cards; see guidegen.render.cards).
     """
     env = _environment(book)
     if book.theme.folders:
@@ -269,7 +272,7 @@ def render_html(
     else:
         chunk_sections = [s for s in book.sections if s.id in chunk.sections]
         chunk_pieces = list(chunk.pieces)
-    return template.render(
+    context = dict(
         chunk=chunk,
         chunk_sections=chunk_sections,
         chunk_pieces=chunk_pieces,
@@ -301,3 +304,4 @@ def render_html(
         language=book.language,
         direction=book.direction,
     )
+    return template.render(**{**context, **extra})

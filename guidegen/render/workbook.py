@@ -45,12 +45,18 @@ class Rendered:
         return impose(data, self.book.spec.paper)
 
 
-def _layout(book: Book, template: str, log: FetchLog, **chunking):
+def lay_out(book: Book, template: str, log: FetchLog, sheets: list[str] | None = None, **extra):
     """The HTML (with its stylesheet links, as --html writes it) and its layout, for which
     the stylesheets are handed to WeasyPrint directly, their custom properties resolved.
-    ``chunking``: a chunk of the book laid out on its own (see render_html)."""
-    html = render_html(book, template, **chunking)
-    urls = tuple(book.theme.stylesheet(name).resolve().as_uri() for name in stylesheets(book))
+
+    ``sheets`` names the stylesheets (default: the workbook's, from its sections) and
+    ``extra`` goes to the template (``render_html``): a chunk of the book laid out on its
+    own (render/parts.py), or the flashcards' own stylesheets and cards."""
+    names = stylesheets(book) if sheets is None else sheets
+    urls = tuple(book.theme.stylesheet(name).resolve().as_uri() for name in names)
+    if sheets is not None:
+        extra["stylesheets"] = list(urls)
+    html = render_html(book, template, **extra)
     unlinked = html
     for url in urls:  # only guidegen's own links: anything else is the fetcher's to refuse
         unlinked = unlinked.replace(f'<link rel="stylesheet" href="{url}">\n', "")
@@ -60,7 +66,7 @@ def _layout(book: Book, template: str, log: FetchLog, **chunking):
 
 def layout_html(book: Book, log: FetchLog, **chunking):
     """One chunk of the workbook laid out (render/parts.py)."""
-    return _layout(book, "workbook.html", log, **chunking)
+    return lay_out(book, "workbook.html", log, **chunking)
 
 
 def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
@@ -137,5 +143,5 @@ def render_cover_overlays(book: Book) -> bytes:
     """One page per person in ``book.people`` with only their cover details, untagged: they
     are stamped onto a tagged body as artifacts (see guidegen.batch)."""
     overlay = book.with_changes(cover_mode="overlay", spec=book.spec.with_changes(fillable=False))
-    _, document = _layout(overlay, "cover_overlay.html", FetchLog())
+    _, document = lay_out(overlay, "cover_overlay.html", FetchLog())
     return pdf_bytes(document, tagged=False)
