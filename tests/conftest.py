@@ -104,6 +104,16 @@ BOOKS: dict[str, list[str]] = {
 }
 
 
+# Environment for a book's build, where it differs from the test run's.
+BOOK_ENV: dict[str, dict[str, str]] = {
+    # The default workbook laid out as one document, to compare with the chunked one.
+    "whole_workbook": {"GUIDEGEN_ONE_DOCUMENT": "1"},
+}
+BOOKS["whole_workbook"] = ["build"]
+# More than 40 questions of one kind: a part continued on a new page, laid out in chunks.
+BOOKS["long_part_workbook"] = ["build", "--content", "{long_pack}"]
+
+
 def run_cli(*args: str, input: str | None = None):
     """Run guidegen in-process; returns Click's Result (exit_code, stdout, stderr)."""
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, input=input)
@@ -126,6 +136,31 @@ def write_csv(path: Path, rows: list[list[str]], bom: bool = False) -> Path:
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
         csv.writer(stream).writerows(rows)
     return path
+
+
+def long_pack(folder: Path, count: int = 46) -> Path:
+    """The tiny pack with ``count`` short general questions: one part longer than 40."""
+    import yaml
+
+    pack = folder / "long-pack"
+    if pack.exists():
+        return pack
+    shutil.copytree(DATA / "tiny", pack)
+    questions = [
+        {
+            "id": f"short-{n}",
+            "title": f"Short question number {n}?",
+            "kind": "general",
+            "tags": ["basics"],
+            "answer": f"A short answer, number {n}.",
+            "lines": 2,
+        }
+        for n in range(1, count + 1)
+    ]
+    (pack / "questions" / "long.yaml").write_text(
+        yaml.safe_dump({"questions": questions}), encoding="utf-8"
+    )
+    return pack
 
 
 class _Books:
@@ -153,12 +188,14 @@ class _Books:
         else:
             out = self.folder / f"{name}.pdf"
             args += ["--out", str(out)]
+            if "{long_pack}" in args:
+                args = [str(long_pack(self.folder)) if a == "{long_pack}" else a for a in args]
         done = subprocess.run(
             [sys.executable, "-m", "guidegen", *args],
             capture_output=True,
             text=True,
             cwd=self.folder,
-            env=guidegen_env(),
+            env={**guidegen_env(), **BOOK_ENV.get(name, {})},
             check=False,
         )
         expected = (0, 1) if args[0] == "batch" else (0,)  # the workshop has one bad row

@@ -452,3 +452,64 @@ def _intersect(a, b):
     if b is None:
         return a
     return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def structure_faults(path: Path) -> list[str]:
+    """What breaks the structure tree of a tagged PDF, as a reader's screen reader would meet
+    it: every marked-content id on a page resolves, through the page's parent-tree entry, to an
+    element that belongs to that page; every tagged annotation resolves to an element holding
+    it; each parent-tree key is used once; every element hangs from the root."""
+    faults: list[str] = []
+    with pikepdf.open(path) as pdf:
+        root = pdf.Root.get("/StructTreeRoot")
+        if root is None:
+            return ["no structure tree"]
+        nums = list(root.ParentTree.Nums)
+        keys = [int(key) for key in nums[0::2]]
+        if len(keys) != len(set(keys)):
+            faults.append("a parent-tree key is used twice")
+        entries = dict(zip(keys, nums[1::2]))
+        reachable: set[tuple[int, int]] = set()
+        stack = [root]
+        while stack:
+            element = stack.pop()
+            kids = element.get("/K")
+            kids = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+            for kid in kids:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    if kid.get("/P") is None or kid.P.objgen != element.objgen:
+                        faults.append(f"{kid.S} does not name its parent")
+                    reachable.add(kid.objgen)
+                    stack.append(kid)
+
+        def page_of(element):
+            while element is not None and "/Pg" not in element:
+                element = element.get("/P")
+            return element.Pg.objgen if element is not None else None
+
+        for number, page in enumerate(pdf.pages, start=1):
+            contents = page.obj.get("/Contents")
+            streams = contents if isinstance(contents, pikepdf.Array) else [contents]
+            data = b"".join(s.read_bytes() for s in streams if s is not None)
+            mcids = {int(m) for m in re.findall(rb"/MCID\s+(\d+)", data)}
+            if mcids:
+                key = page.obj.get("/StructParents")
+                if key is None or int(key) not in entries:
+                    faults.append(f"page {number}: marked content but no parent-tree entry")
+                    continue
+                owners = entries[int(key)]
+                for mcid in sorted(mcids):
+                    owner = owners[mcid] if mcid < len(owners) else None
+                    if not isinstance(owner, pikepdf.Dictionary):
+                        faults.append(f"page {number}: MCID {mcid} has no element")
+                    elif owner.objgen not in reachable:
+                        faults.append(f"page {number}: MCID {mcid}'s element is not in the tree")
+                    elif page_of(owner) != page.obj.objgen:
+                        faults.append(f"page {number}: MCID {mcid}'s element is on another page")
+            for annot in page.obj.get("/Annots", []):
+                if "/StructParent" not in annot:
+                    continue
+                owner = entries.get(int(annot.StructParent))
+                if owner is None or owner.objgen not in reachable:
+                    faults.append(f"page {number}: an annotation has no element in the tree")
+    return faults

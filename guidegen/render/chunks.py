@@ -92,9 +92,11 @@ def plan(book: Book) -> list[Chunk]:
         else:
             units.append(((section.id,), (), None, 8))
     # Units merge into chunks of about an equal share of the work, each holding at most RUN
-    # questions, so that the work spreads over the workers and memory stays bounded.
+    # questions, so that the work spreads over the workers and memory stays bounded. A book
+    # of at most RUN questions is one chunk: it is laid out as one document (render/workbook.py).
     total = sum(weight for *_, weight in units) or 1
-    share = max(total / SHARES, 1)
+    questions = sum(len(p.questions) for unit in units for p in unit[1])
+    share = max(total / SHARES, 1) if questions > RUN else total
     current: list = []
 
     def close() -> None:

@@ -352,8 +352,9 @@ def _starts_with(element, headings: tuple[str, ...], depth: int = 0) -> bool:
     return False
 
 
-def _join(parent, kind: str, headings: tuple[str, ...]) -> None:
-    """Move each piece that continues the previous ``kind`` element into it."""
+def _join(parent, kind: str, headings: tuple[str, ...], merged: dict) -> None:
+    """Move each piece that continues the previous ``kind`` element into it; ``merged`` maps
+    each emptied piece to the element that took its content, for the parent tree."""
     kids = parent.get("/K")
     if not isinstance(kids, Array):
         return
@@ -362,25 +363,66 @@ def _join(parent, kind: str, headings: tuple[str, ...]) -> None:
     for kid in kids:
         if isinstance(kid, Dictionary) and str(kid.get("/S", "")) == kind:
             if previous is not None and not _starts_with(kid, headings):
-                for grandchild in kid.get("/K", Array()):
-                    if isinstance(grandchild, Dictionary) and "/S" in grandchild:
-                        grandchild.P = previous
-                    previous.K.append(grandchild)
+                _adopt(previous, kid)
+                merged[kid.objgen] = previous
                 continue
             previous = kid
         kept.append(kid)
     parent.K = kept
 
 
+def _adopt(element, piece) -> None:
+    """Append ``piece``'s content to ``element``: child elements change parent, and marked
+    content of the piece's page is referenced with that page when it differs."""
+    content = piece.get("/K", Array())
+    if not isinstance(content, Array):
+        content = Array([content])
+    if not isinstance(element.get("/K"), Array):
+        element.K = Array([element.K]) if "/K" in element else Array()
+    page = piece.get("/Pg")
+    for item in content:
+        if isinstance(item, Dictionary) and "/S" in item:
+            item.P = element
+            element.K.append(item)
+        elif (
+            isinstance(item, int)
+            and page is not None
+            and ("/Pg" not in element or element.Pg.objgen != page.objgen)
+        ):
+            element.K.append(Dictionary(Type=Name.MCR, Pg=page, MCID=item))
+        else:
+            element.K.append(item)
+
+
 def _join_structure(pdf: pikepdf.Pdf) -> None:
     if "/StructTreeRoot" not in pdf.Root:
         return
     root = pdf.Root.StructTreeRoot
+    merged: dict = {}
     for document in _kids(root):
-        _join(document, "/Sect", ("/H1",))
+        _join(document, "/Sect", ("/H1",), merged)
         for section in _kids(document):
             if str(section.S) == "/Sect":
-                _join(section, "/Art", ("/H2",))
+                _join(section, "/Art", ("/H2",), merged)
+    if not merged:
+        return
+
+    # The parent tree names the element that owns each piece of marked content and each
+    # annotation: point it at the element that took the piece over.
+    def owner(element):
+        while isinstance(element, Dictionary) and element.objgen in merged:
+            element = merged[element.objgen]
+        return element
+
+    nums = root.ParentTree.Nums
+    for index in range(1, len(nums), 2):
+        value = nums[index]
+        if isinstance(value, Array):
+            for position, element in enumerate(value):
+                if isinstance(element, Dictionary) and element.objgen in merged:
+                    value[position] = owner(element)
+        elif isinstance(value, Dictionary) and value.objgen in merged:
+            nums[index] = owner(value)
 
 
 # ---- hyphens from hyphenation are not text ----

@@ -41,10 +41,7 @@ def join(laid: list, coordinator) -> tuple[pikepdf.Pdf, list[PageInfo]]:
     real_front_anchors = set(coordinator.paginated[0].anchors)
     dests = _dests(pdf, keep=real_front_anchors)
     bookmark_pages = [_Page(b, h) for b, h in zip(front.bookmarks, front.heights)]
-    root = pdf.Root.StructTreeRoot if "/StructTreeRoot" in pdf.Root else None
-    document = root.K[0] if root is not None else None
-    nums = list(root.ParentTree.Nums) if root is not None else []
-    next_key = _next_key(nums)
+    structure = Structure(pdf)
     fields = pdf.Root.AcroForm.Fields if "/AcroForm" in pdf.Root else None
     for chunk in laid[1:]:
         if coordinator.blanks_before(chunk.index):
@@ -58,25 +55,7 @@ def join(laid: list, coordinator) -> tuple[pikepdf.Pdf, list[PageInfo]]:
                 # fields and the named destinations are joined below.
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 pdf.pages.extend(source.pages)
-            shift = next_key
-            for page in pdf.pages[first:]:
-                if "/StructParents" in page.obj:
-                    page.obj.StructParents = int(page.obj.StructParents) + shift
-                for annot in page.obj.get("/Annots", []):
-                    if "/StructParent" in annot:
-                        annot.StructParent = int(annot.StructParent) + shift
-            if root is not None and "/StructTreeRoot" in source.Root:
-                source_root = source.Root.StructTreeRoot
-                kids = _copy(pdf, source, source_root.K[0].K)
-                for kid in kids:
-                    if isinstance(kid, Dictionary) and "/S" in kid:
-                        kid.P = document
-                    document.K.append(kid)
-                source_nums = list(source_root.ParentTree.Nums)
-                copied = _copy(pdf, source, Array(source_nums[1::2]))
-                for key, value in zip(source_nums[0::2], copied):
-                    nums += [int(key) + shift, value]
-                next_key = shift + _next_key(source_nums)
+            structure.append(source, pdf.pages[first:])
             dests += _dests(source, pdf=pdf)
             if "/AcroForm" in source.Root:
                 copied_fields = _copy(pdf, source, source.Root.AcroForm.Fields)
@@ -88,13 +67,60 @@ def join(laid: list, coordinator) -> tuple[pikepdf.Pdf, list[PageInfo]]:
         offset = first
         infos += [replace(info, number=info.number + offset) for info in chunk.infos]
         bookmark_pages += [_Page(b, h) for b, h in zip(chunk.bookmarks, chunk.heights)]
-    if root is not None:
-        root.ParentTree = pdf.make_indirect(Dictionary(Nums=Array(nums)))
-        root.ParentTreeNextKey = next_key
+    structure.write()
     _write_dests(pdf, dests)
     _write_outline(pdf, bookmark_pages)
     merge_fonts(pdf)
     return pdf, infos
+
+
+class Structure:
+    """One structure tree for pages gathered from several tagged PDFs: each source's elements
+    go under one Document element, and the keys of the parent tree (one per page and per
+    annotation) are renumbered so that none is used twice."""
+
+    def __init__(self, pdf: pikepdf.Pdf):
+        self.pdf = pdf
+        if "/StructTreeRoot" not in pdf.Root:
+            document = pdf.make_indirect(
+                Dictionary(Type=Name.StructElem, S=Name.Document, K=Array())
+            )
+            pdf.Root.StructTreeRoot = pdf.make_indirect(
+                Dictionary(Type=Name.StructTreeRoot, K=Array([document]))
+            )
+            document.P = pdf.Root.StructTreeRoot
+            pdf.Root.StructTreeRoot.ParentTree = pdf.make_indirect(Dictionary(Nums=Array()))
+            pdf.Root.MarkInfo = Dictionary(Marked=True)
+        self.root = pdf.Root.StructTreeRoot
+        self.document = self.root.K[0]
+        self.nums = list(self.root.ParentTree.Nums)
+        self.next_key = _next_key(self.nums)
+
+    def append(self, source: pikepdf.Pdf, pages) -> None:
+        """Adopt the structure of ``source``, whose pages were just added as ``pages``."""
+        if "/StructTreeRoot" not in source.Root:
+            return
+        shift = self.next_key
+        for page in pages:
+            if "/StructParents" in page.obj:
+                page.obj.StructParents = int(page.obj.StructParents) + shift
+            for annot in page.obj.get("/Annots", []):
+                if "/StructParent" in annot:
+                    annot.StructParent = int(annot.StructParent) + shift
+        source_root = source.Root.StructTreeRoot
+        for kid in _copy(self.pdf, source, source_root.K[0].K):
+            if isinstance(kid, Dictionary) and "/S" in kid:
+                kid.P = self.document
+            self.document.K.append(kid)
+        source_nums = list(source_root.ParentTree.Nums)
+        copied = _copy(self.pdf, source, Array(source_nums[1::2]))
+        for key, value in zip(source_nums[0::2], copied):
+            self.nums += [int(key) + shift, value]
+        self.next_key = shift + _next_key(source_nums)
+
+    def write(self) -> None:
+        self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=Array(self.nums)))
+        self.root.ParentTreeNextKey = self.next_key
 
 
 def _copy(pdf: pikepdf.Pdf, source: pikepdf.Pdf, obj):

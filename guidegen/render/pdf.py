@@ -225,5 +225,58 @@ def render_document(
 
 
 def pdf_bytes(document, tagged: bool = True, **options) -> bytes:
+    if tagged:
+        _running_heads_as_artifacts(document)
     with _LayoutSession():
         return document.write_pdf(pdf_variant=PDF_VARIANT if tagged else None, **options)
+
+
+def _running_heads_as_artifacts(document) -> None:
+    """Draw the margin boxes (running heads, folios) as artifacts.
+
+    WeasyPrint 70 gives their text marked-content ids and structure elements that it leaves
+    out of the tree (weasyprint/pdf/tags.py), so a screen reader meets content that belongs to
+    no element. PDF/UA wants page furniture as artifacts: the boxes are marked here and
+    WeasyPrint's stream and tag builder are taught to treat marked boxes so.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    _patch_tagging()
+    for page in document.pages:
+        for child in page._page_box.children:
+            if isinstance(child, boxes.MarginBox):
+                for box in child.descendants():
+                    box._guidegen_artifact = True
+
+
+def _patch_tagging() -> None:
+    from contextlib import contextmanager
+
+    import weasyprint.pdf.stream as stream_module
+    import weasyprint.pdf.tags as tags_module
+    from weasyprint.formatting_structure import boxes
+
+    stream_class = stream_module.Stream
+    if getattr(stream_class, "_guidegen_artifacts", False):
+        return
+    marked = stream_class.marked
+
+    @contextmanager
+    def marked_or_artifact(self, box, tag):
+        if getattr(box, "_guidegen_artifact", False):
+            with self.artifact():
+                yield
+        else:
+            with marked(self, box, tag):
+                yield
+
+    build_box_tree = tags_module._build_box_tree
+
+    def box_tree(box, *args, **kwargs):
+        if isinstance(box, boxes.MarginBox):
+            return  # drawn as an artifact: no element, no marked-content id
+        yield from build_box_tree(box, *args, **kwargs)
+
+    stream_class.marked = marked_or_artifact
+    tags_module._build_box_tree = box_tree
+    stream_class._guidegen_artifacts = True

@@ -173,11 +173,17 @@ def combine(parts: list[tuple[str, str, bytes]]) -> bytes:
     directly, and its form fields are renamed ``key/name`` so that typing in one copy does not
     fill them all. Each copy gets a top-level bookmark with its own bookmarks beneath.
     """
+    from guidegen.render.join import Structure
+
     with pikepdf.new() as combined:
         outline_plan = []
         form_resources = None
+        structure = Structure(combined)  # the copies' tags, under one Document element
         for label, key, data in parts:
             with open_pdf(data) as part:
+                if "/Lang" in part.Root and "/Lang" not in combined.Root:
+                    combined.Root.Lang = part.Root.Lang
+                    combined.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
                 named = _named_destinations(part)
                 for page in part.pages:
                     for annot in page.obj.get("/Annots", []):
@@ -197,9 +203,11 @@ def combine(parts: list[tuple[str, str, bytes]]) -> bytes:
                     # both are carried over by hand above and below.
                     warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                     combined.pages.extend(part.pages)
+                structure.append(part, combined.pages[offset:])
                 if len(part.pages) % 2:
                     width, height = part.pages[-1].mediabox[2:]
                     combined.add_blank_page(page_size=(float(width), float(height)))
+        structure.write()
         with combined.open_outline() as outline:
             for label, offset, entries in outline_plan:
                 top = pikepdf.OutlineItem(label, offset)

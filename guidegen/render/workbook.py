@@ -6,6 +6,7 @@ of four pages, imposition and form fields are decided in one place.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from guidegen.content.load import Bank
@@ -75,16 +76,22 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
     A booklet is laid out on its half-size page and gets extra notes pages until the page count
     is a multiple of 4, so that padding is useful paper with correct page numbers, not blanks.
     """
+    from guidegen.render.chunks import plan
     from guidegen.render.join import join
     from guidegen.render.parts import lay_out_book
 
     pad_to = 4 if book.spec.booklet else 1
     for _ in range(4):
-        laid, coordinator = lay_out_book(book, jobs=jobs or layout_jobs())
-        pdf, infos = join(laid, coordinator)
+        # GUIDEGEN_ONE_DOCUMENT=1 lays any book out as one document (tests and benchmarks
+        # compare the two).
+        if len(plan(book)) > 2 and not os.environ.get("GUIDEGEN_ONE_DOCUMENT"):
+            laid, coordinator = lay_out_book(book, jobs=jobs or layout_jobs())
+            pdf, infos = join(laid, coordinator)
+            refused = list(dict.fromkeys(entry for chunk in laid for entry in chunk.refused))
+        else:
+            pdf, infos, refused = _whole(book)
         missing = (-len(infos)) % pad_to
         if not missing:
-            refused = list(dict.fromkeys(entry for chunk in laid for entry in chunk.refused))
             data = _finished(pdf, infos, book)
             return Rendered(data, len(infos), refused, book, list(book.labels.warnings))
         pdf.close()
@@ -95,10 +102,24 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
     )
 
 
+def _whole(book: Book):
+    """A book of one body chunk laid out as one document: the same pages, without laying
+    the front out twice (see render/chunks.py)."""
+    import io
+
+    import pikepdf
+
+    from guidegen.render.pages import page_infos
+
+    log = FetchLog()
+    _, document = lay_out(book, "workbook.html", log)
+    infos = page_infos(document)
+    pdf = pikepdf.open(io.BytesIO(pdf_bytes(document, pdf_forms=book.fillable)))
+    return pdf, infos, log.refused
+
+
 def layout_jobs() -> int:
     """Worker processes for one book's layout: two where the machine has two cores."""
-    import os
-
     wanted = os.environ.get("GUIDEGEN_LAYOUT_JOBS")
     if wanted and wanted.isdigit():
         return max(1, int(wanted))

@@ -1,0 +1,116 @@
+"""A book laid out in chunks (guidegen/render/parts.py) and joined is the book one document
+would make: same text at the same places on every page, the same bookmarks, destinations and
+links, one valid structure tree, one font per face, and the same bytes when built again."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import pikepdf
+import pytest
+
+from tests.conftest import guidegen_env
+from tests.pdfread import Workbook, structure_faults
+
+
+def glyphs(book: Workbook, number: int) -> list[tuple[str, float, float]]:
+    return [(c.text, round(c.x0, 2), round(c.top, 2)) for c in book.chars(number)]
+
+
+def test_the_chunked_book_is_the_one_document_book(default_workbook, whole_workbook):
+    assert default_workbook.page_count == whole_workbook.page_count == 108
+    for number in range(1, default_workbook.page_count + 1):
+        assert glyphs(default_workbook, number) == glyphs(whole_workbook, number), number
+        assert default_workbook.links(number) == whole_workbook.links(number), number
+    assert default_workbook.outline() == whole_workbook.outline()
+    assert default_workbook.named_pages == whole_workbook.named_pages
+
+
+def test_the_default_book_is_laid_out_in_chunks():
+    from guidegen.content.load import load_bank
+    from guidegen.render.chunks import plan
+    from guidegen.render.workbook import prepare
+    from guidegen.spec import WorkbookSpec
+
+    book = prepare(load_bank(WorkbookSpec().content), WorkbookSpec())
+    chunks = plan(book)
+    assert len(chunks) == 3  # the front, and the body in two
+    # Every question in exactly one chunk, in print order.
+    ordered = [q.id for chunk in chunks for p in chunk.pieces for q in p.questions]
+    assert ordered == [q.id for q in book.selection.questions]
+
+
+@pytest.mark.parametrize("fixture", ["default_workbook", "fillable_workbook", "long_part_workbook"])
+def test_one_valid_structure_tree(fixture, request):
+    book = request.getfixturevalue(fixture)
+    assert structure_faults(book.path) == []
+
+
+def test_the_combined_workshop_file_keeps_its_tags(workshop):
+    out, _ = workshop
+    assert structure_faults(out / "_combined.pdf") == []
+    with pikepdf.open(out / "_combined.pdf") as pdf:
+        assert pdf.Root.MarkInfo.Marked and str(pdf.Root.Lang) == "en"
+
+
+def test_one_font_per_face_and_no_bigger_than_one_document(default_workbook, whole_workbook):
+    with pikepdf.open(default_workbook.path) as pdf:
+        faces = Counter(
+            str(font.BaseFont)
+            for font in {
+                f.objgen: f for page in pdf.pages for f in page.Resources.Font.values()
+            }.values()
+        )
+    assert faces and max(faces.values()) == 1, faces
+    size = default_workbook.path.stat().st_size
+    assert size <= 1.1 * whole_workbook.path.stat().st_size
+
+
+def test_fields_of_every_chunk_are_in_the_form(fillable_workbook):
+    fields = fillable_workbook.fields()
+    # Notes fields of questions in the first and in the last body chunk, and the cover's.
+    names = set(fields)
+    assert {"cover/name", "notes/page-1"} <= names
+    assert any(name.endswith("/notes") for name in names)
+    with pikepdf.open(fillable_workbook.path) as pdf:
+        widgets = [
+            annot
+            for page in pdf.pages
+            for annot in page.obj.get("/Annots", [])
+            if annot.get("/Subtype") == "/Widget"
+        ]
+        assert len(widgets) == len(pdf.Root.AcroForm.Fields)
+
+
+def test_a_part_longer_than_40_questions_continues_on_a_right_hand_page(long_part_workbook):
+    book = long_part_workbook
+    outline = book.outline()
+    start = next(i for i, (level, title, _) in enumerate(outline) if title == "General questions")
+    general = [page for level, _, page in outline[start + 1 : start + 48] if level == 2]
+    assert len(general) == 47
+    fortieth, forty_first = general[39], general[40]
+    assert forty_first % 2 == 1 and forty_first > fortieth  # a new recto
+    # Its running head still names the part.
+    assert (
+        book.raw_text(forty_first).rstrip().endswith(f"General questions\u2003\u2003{forty_first}")
+    )
+    # Folios carry on across the chunks.
+    for number in range(3, book.page_count):
+        text = book.raw_text(number)
+        if number % 2 and "Notes" not in text[:6]:
+            assert text.rstrip().endswith(str(number)), number
+
+
+@pytest.mark.slow
+def test_a_chunked_build_is_the_same_file_twice(default_workbook, tmp_path):
+    out = tmp_path / "again.pdf"
+    subprocess.run(
+        [sys.executable, "-m", "guidegen", "build", "--out", str(out)],
+        check=True,
+        capture_output=True,
+        env=guidegen_env(),
+        cwd=tmp_path,
+    )
+    assert out.read_bytes() == default_workbook.path.read_bytes()
