@@ -97,6 +97,13 @@ def _options(name: bool) -> list:
             help="A theme folder whose templates/, styles/ and labels/ take the place "
             "of built-in files with the same names.",
         ),
+        click.option(
+            "--posting",
+            type=click.Path(path_type=Path),
+            metavar="FILE",
+            help="A job advert (plain text or Markdown): its requirements fill the job-advert "
+            "worksheet and the questions that practise them come first.",
+        ),
     ]
     if name:
         options.append(click.option("--name", type=TEXT, help="Reader's name, on the cover."))
@@ -136,6 +143,7 @@ _KEYS = (
     "print_shop",
     "language",
     "theme",
+    "posting",
     "name",
     "company",
     "interview_date",
@@ -149,6 +157,12 @@ def make_spec(values: dict):
 
     def day(value):
         return value.date() if value else None
+
+    posting = None
+    if values.get("posting") is not None:
+        from guidegen.posting import read_posting
+
+        posting = read_posting(values["posting"])
 
     return WorkbookSpec(
         content=values["content_dir"],
@@ -165,6 +179,7 @@ def make_spec(values: dict):
         print_shop=values["print_shop"],
         language=values["language"],
         theme=values["theme"],
+        posting=posting,
         person=Person(
             name=values.get("name") or None,
             company=values["company"] or None,

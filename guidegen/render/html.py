@@ -25,6 +25,13 @@ from guidegen.render.theme import Theme, check_theme_templates, resolve_theme, t
 from guidegen.select import Selection
 from guidegen.spec import EDITIONS, PAPERS, Edition, Paper, Person, WorkbookSpec
 
+# The job-advert worksheet's requirement column (styles/worksheets.css gives it this share of
+# the column) and the average width of a character in it: 10 pt serif, 9 pt sans (measured on
+# DejaVu, rounded up so that the rules rather end below the text than above it).
+ADVERT_REQUIREMENT_SHARE = 0.46
+SERIF_CHAR_MM = 2.0
+SANS_CHAR_MM = 1.8
+
 
 @dataclass
 class Book:
@@ -69,6 +76,45 @@ class Book:
         grows to the foot of it)."""
         scale = min(1.0, self.page.column_height / PAPERS["a4"].column_height)
         return max(1, int(step.lines * scale))  # rounded down: the four must fit the page
+
+    @property
+    def page_scale(self) -> float:
+        """This page's column height against an A4 page's (1 for A4, less for the rest)."""
+        return min(1.0, self.page.column_height / PAPERS["a4"].column_height)
+
+    def scaled(self, count: int) -> int:
+        """A worksheet's ``count`` ruled lines (or rows) for an A4 page, fewer in proportion
+        on a shorter page: rounded down, but a line short by less than a fifth counts whole, so
+        that Letter keeps the three lines A4 has."""
+        return max(1, int(count * self.page_scale + 0.2))
+
+    def story_lines(self, step) -> int:
+        """A STAR step's lines on a story-bank STAR page: as under a question, less a tenth,
+        since the page also names the story and the questions it serves."""
+        return max(1, int(self.star_lines(step) * 0.9))
+
+    @property
+    def advert_rows(self) -> int:
+        """Blank rows of the job-advert worksheet: a page of them."""
+        return self.scaled(11)
+
+    @property
+    def tracker_rows(self) -> int:
+        return self.scaled(11)
+
+    def advert_rules(self, line) -> int:
+        """Ruled lines beside a requirement of an advert: as many as its cell is tall (the text,
+        then a line or two for each question), at least two. Worked out from the characters a
+        line of the cell holds, so the rules end about where the text does."""
+        import math
+
+        width = self.page.column_width * ADVERT_REQUIREMENT_SHARE - 8  # less the number
+        text_lines = math.ceil(len(line.text) / (width / SERIF_CHAR_MM))
+        ref_lines = sum(
+            math.ceil((len(hit.question.title) + 9) / (width / SANS_CHAR_MM)) for hit in line.hits
+        )
+        height = text_lines * 5.4 + (ref_lines or 1) * 4.4 + 3
+        return max(2, math.ceil(height / 8))
 
     @property
     def shows_answers(self) -> bool:
@@ -169,7 +215,8 @@ def document_title(book: Book, person: Person) -> str:
 
 
 def describe_selection(book: Book) -> str:
-    """What this copy holds, in the label language: "All 26 questions for this role." """
+    """What this copy holds, in the label language: "All 26 questions for this role.", and
+    the advert it is tailored to."""
     t, spec, selection = book.labels, book.spec, book.selection
     total, chosen = selection.total, len(selection.questions)
     parts = []
@@ -182,14 +229,21 @@ def describe_selection(book: Book) -> str:
     if spec.count is not None:
         parts.append(t.text("selection.pick", seed=spec.seed))
     if not parts:
-        return t.text("selection.all", total=total, count=total)
-    return t.text(
-        "selection.some",
-        chosen=chosen,
-        total=total,
-        count=total,
-        criteria=t.text("selection.separator").join(parts),
-    )
+        described = t.text("selection.all", total=total, count=total)
+    else:
+        described = t.text(
+            "selection.some",
+            chosen=chosen,
+            total=total,
+            count=total,
+            criteria=t.text("selection.separator").join(parts),
+        )
+    posting = selection.posting
+    if posting is not None:
+        matched = len(posting.matched_ids)
+        key = "selection.posting" if matched else "selection.posting_none"
+        described += " " + t.text(key, name=posting.name, count=matched)
+    return described
 
 
 def _environment(book: Book) -> jinja2.Environment:
@@ -258,6 +312,7 @@ def render_html(book: Book, template_name: str = "workbook.html") -> str:
         selection=selection,
         role=selection.role,
         personal=book.spec.person,
+        company=book.spec.person.company or book.labels.text("this_company"),
         workbook=book.bank.workbook,
         parts=parts,
         kinds=KINDS,

@@ -66,9 +66,8 @@ def render_workbook(book: Book) -> Rendered:
         missing = (-len(document.pages)) % pad_to
         if not missing:
             data = _finished(document, book)
-            return Rendered(
-                data, len(document.pages), log.refused, html, book, list(book.labels.warnings)
-            )
+            warnings = list(book.labels.warnings) + list(book.selection.warnings)
+            return Rendered(data, len(document.pages), log.refused, html, book, warnings)
         book = book.with_changes(notes_pages=book.notes_pages + missing)
     raise RenderError(
         "could not pad the booklet to a multiple of 4 pages: the notes pages "
