@@ -25,13 +25,6 @@ from guidegen.render.theme import Theme, check_theme_templates, resolve_theme, t
 from guidegen.select import Selection
 from guidegen.spec import EDITIONS, PAPERS, Edition, Paper, Person, WorkbookSpec
 
-# The job-advert worksheet's requirement column (styles/worksheets.css gives it this share of
-# the column) and the average width of a character in it: 10 pt serif, 9 pt sans (measured on
-# DejaVu, rounded up so that the rules rather end below the text than above it).
-ADVERT_REQUIREMENT_SHARE = 0.46
-SERIF_CHAR_MM = 2.0
-SANS_CHAR_MM = 1.8
-
 
 @dataclass
 class Book:
@@ -101,20 +94,6 @@ class Book:
     @property
     def tracker_rows(self) -> int:
         return self.scaled(11)
-
-    def advert_rules(self, line) -> int:
-        """Ruled lines beside a requirement of an advert: as many as its cell is tall (the text,
-        then a line or two for each question), at least two. Worked out from the characters a
-        line of the cell holds, so the rules end about where the text does."""
-        import math
-
-        width = self.page.column_width * ADVERT_REQUIREMENT_SHARE - 8  # less the number
-        text_lines = math.ceil(len(line.text) / (width / SERIF_CHAR_MM))
-        ref_lines = sum(
-            math.ceil((len(hit.question.title) + 9) / (width / SANS_CHAR_MM)) for hit in line.hits
-        )
-        height = text_lines * 5.4 + (ref_lines or 1) * 4.4 + 3
-        return max(2, math.ceil(height / 8))
 
     @property
     def shows_answers(self) -> bool:
