@@ -42,9 +42,10 @@ MAX_LINE_CHARS = 300  # a longer item is cut at a word, so one row never outgrow
 # ---- reading the file ----
 
 
-def read_posting(path: Path) -> Posting:
-    """The advert at ``path`` as a ``Posting``; a UsageError saying what is wrong otherwise."""
-    shown = f"--posting {path}"
+def read_posting(path: Path, shown: str | None = None) -> Posting:
+    """The advert at ``path`` as a ``Posting``; a UsageError saying what is wrong otherwise
+    (``shown`` names it in the message: the option, or a batch CSV's cell)."""
+    shown = shown or f"--posting {path}"
     if path.is_dir():
         raise UsageError(f"{shown} is a folder; give the job advert's text file")
     if not path.exists():
