@@ -34,7 +34,6 @@ MATRIX = [
     ("letter_workbook", "letter"),  # SRE, study
     ("practice_workbook", "a4"),  # cloud, practice
     ("practice_letter_workbook", "letter"),  # platform, practice
-    ("posting_workbook", "a4"),  # DevOps, study, tailored to the test advert
 ]
 
 

@@ -189,6 +189,27 @@ def _top(book, page: int, text: str) -> float:
     return chars[joined.index(re.sub(r"\s+", "", text))].top
 
 
+def test_the_advert_pages_keep_to_the_text_column(posting_workbook):
+    """The layout rules of every book (tests/layout_checks.py), on the pages only this book
+    has: nothing outside the column, the folio at the outer edge of the running head."""
+    book = posting_workbook
+    pages = section_pages(book, "The job advert")
+    faults = []
+    for number in pages:
+        head = book.margin_text(number, "top")
+        if not (head.endswith(str(number)) if number % 2 else head.startswith(str(number))):
+            faults.append(f"page {number}: the running head reads {head!r}")
+        x0, top, x1, bottom = column(book, number, "a4")
+        for char in book.chars(number):
+            if char.bottom >= top and char.text.strip():
+                inside = x0 - 1 <= char.x0 and char.x1 <= x1 + 1 and char.bottom <= bottom + 1
+                faults += [] if inside else [f"page {number}: {char.text!r} outside the column"]
+        for shape in book.shapes(number):
+            if shape.x0 < x0 - 1 or shape.x1 > x1 + 1 or shape.bottom > bottom + 1:
+                faults.append(f"page {number}: a drawing outside the column")
+    assert not faults, faults
+
+
 def test_matched_questions_come_first_and_the_copy_says_it_is_tailored(posting_workbook):
     book = posting_workbook
     matched = {title for _, title, _, _ in _references(book, section_pages(book, "The job advert"))}

@@ -39,13 +39,24 @@ def _story_bank(book: Book) -> bool:
 
 
 def _job_advert(book: Book) -> bool:
-    """Candidates always (blank rows to copy the advert into); a facilitator only for a
-    --posting book, where it maps each requirement to the questions that test it."""
-    return book.edition.for_candidates or book.selection.posting is not None
+    """Always in a --posting book (for a facilitator it maps each requirement to the questions
+    that test it); otherwise as the other worksheets, with blank rows to copy the advert into."""
+    return book.selection.posting is not None or _prints(book, "job-advert")
 
 
-def _worksheet(template: str, section_id: str, title: str, when=_for_candidates) -> Section:
-    return Section(section_id, f"sections/{template}.html", "worksheets.css", title, when)
+def _prints(book: Book, worksheet: str) -> bool:
+    """A worksheet prints in the candidate editions, if the content's workbook.yaml keeps it."""
+    return book.edition.for_candidates and book.bank.workbook.prints(worksheet)
+
+
+def _worksheet(template: str, section_id: str, title: str, when=None) -> Section:
+    return Section(
+        section_id,
+        f"sections/{template}.html",
+        "worksheets.css",
+        title,
+        when or (lambda book: _prints(book, section_id)),
+    )
 
 
 # In the order a candidate uses them: the worksheets that prepare the answers (the advert, the
