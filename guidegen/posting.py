@@ -13,7 +13,7 @@ once, and at most ``MAX_LINES`` are kept.
 
 **Matching.** A line matches a question through the question's tags, each tag standing for its
 own name and the advert words that ``vocabulary.yaml`` lists for it ("k8s" for kubernetes,
-"IaC" for terraform's tag), and through the words of the question's title. Words and phrases
+"Terraform" for iac), and through the words of the question's title. Words and phrases
 match whole and case-insensitively ("git" never matches "digital", "CI/CD" and "C#" are words),
 with an optional plural "s". Stop words ("team", "experience", "and", ...) never count. Per line
 the questions are ranked by how many of their tags the line names, then by how many title words
@@ -45,7 +45,7 @@ MAX_LINE_CHARS = 300  # a longer item is cut at a word, so one row never outgrow
 def read_posting(path: Path, shown: str | None = None) -> Posting:
     """The advert at ``path`` as a ``Posting``; a UsageError saying what is wrong otherwise
     (``shown`` names it in the message: the option, or a batch CSV's cell)."""
-    shown = shown or f"--posting {path}"
+    shown = _printable(shown or f"--posting {path}")
     if path.is_dir():
         raise UsageError(f"{shown} is a folder; give the job advert's text file")
     if not path.exists():
@@ -78,13 +78,18 @@ def read_posting(path: Path, shown: str | None = None) -> Posting:
         ) from None
     if not text.strip():
         raise UsageError(f"{shown} is empty; paste the job advert's text into it")
-    posting = Posting(name=path.name, text=text)
+    posting = Posting(name=_printable(path.name), text=text)
     if not requirement_lines(posting.text):
         raise UsageError(
             f"{shown}: no requirement lines found; list the requirements as bullet points, "
             'or put them under a heading such as "Requirements"'
         )
     return posting
+
+
+def _printable(text: str) -> str:
+    """A file name whose bytes are not UTF-8 (they arrive as lone surrogates), made printable."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 # ---- requirement lines ----

@@ -95,6 +95,14 @@ def test_the_story_bank_has_a_star_page_for_each_competency(default_workbook):
     grid_text = column_text(book, grid, "a4")
     numbers = question_numbers(book)
     number_of = {q.id: n for n, q in enumerate(selection.questions, start=1)}
+    links = {name: target for _, name, target in book.links(grid) if name.startswith("story-")}
+    assert sorted(links.values()) == [page for _, page in pages]  # each row links to its page
+    described = {
+        str(annot.get("/Contents", ""))
+        for annot in book.pdf.pages[grid - 1].obj.get("/Annots", [])
+        if annot.get("/Subtype") == "/Link"
+    }
+    assert {f"STAR story: {competency}" for competency, _ in pages} <= described
     for competency, page in pages:
         text = column_text(book, page, "a4")
         assert text.startswith(f"STAR STORY {competency} "), page

@@ -181,6 +181,11 @@ def _length_class(value: str | None) -> str:
     return "" if length <= 28 else "long" if length <= 70 else "longer"
 
 
+def slug(text: str) -> str:
+    """A name as an id or field-name part: "Working under pressure" -> working-under-pressure."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def plain_title(text: str, book: Book) -> str:
     """A title as plain text (for bookmarks, link descriptions, metadata)."""
     return plain_text(text, book.spec.person.company, book.content_labels.text("this_company"))
@@ -256,7 +261,7 @@ def _environment(book: Book) -> jinja2.Environment:
     env.filters["fill"] = lambda text, person=None: fill(text, company(person), fallback)
     env.filters["inline"] = lambda text, person=None: render_inline(text, company(person), fallback)
     env.filters["length_class"] = _length_class
-    env.filters["slug"] = lambda text: re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    env.filters["slug"] = slug
     env.filters["date"] = labels.date
     return env
 

@@ -99,7 +99,7 @@ def _finished(document, book: Book) -> bytes:
 
 def link_descriptions(book: Book) -> dict[str, str]:
     """What each internal link points at, in words: "Question 4: What is DevOps, ..."."""
-    from guidegen.render.html import plain_title
+    from guidegen.render.html import plain_title, slug
 
     t = book.labels
     described = {f"part-{kind}": t.text(f"part.{kind}") for kind, _ in book.selection.by_kind()}
@@ -109,6 +109,9 @@ def link_descriptions(book: Book) -> dict[str, str]:
     for section in book.sections:
         if section.title:
             described[section.id] = t.text(section.title)
+    kicker = t.text("story_bank.star_kicker")
+    for competency in book.selection.competencies:  # the story bank's STAR pages
+        described[f"story-{slug(competency)}"] = f"{kicker}: {competency}"
     return described
 
 
