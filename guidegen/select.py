@@ -2,7 +2,9 @@
 
 A role's questions, narrowed by tags and kinds, optionally a reproducible random pick balanced
 across kinds; the checklist with the role's own questions to ask; the reader's details; and
-the study plan's days.
+the study plan's days. Given a job advert (``--posting``), the questions that practise its
+requirements lean to the front: a ``--count`` pick takes them first, and each part prints them
+before the others (``guidegen.posting`` does the matching).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from guidegen import clock
 from guidegen.content.load import Bank
 from guidegen.content.models import KINDS, AskGroup, AskItem, Question, Role, TagRef
 from guidegen.errors import UsageError
+from guidegen.posting import MAX_LINES, PostingMatch, all_requirement_lines, match_posting
 from guidegen.spec import Person, WorkbookSpec
 
 DEFAULT_ROLE = "devops-engineer"
@@ -42,6 +45,8 @@ class Selection:
     kinds: tuple[str, ...] = ()  # --kinds as understood (aliases resolved)
     plan: list[PlanDay] = field(default_factory=list)
     competencies: list[str] = field(default_factory=list)
+    posting: PostingMatch | None = None  # the advert's lines matched to the printed questions
+    warnings: list[str] = field(default_factory=list)
 
     def by_kind(self) -> list[tuple[str, list[Question]]]:
         return [
@@ -136,8 +141,13 @@ def kind_names(given: tuple[str, ...]) -> tuple[str, ...]:
     return kinds
 
 
-def narrow(questions: list[Question], spec: WorkbookSpec) -> list[Question]:
-    """Apply --kinds, --tags, --exclude-tags, then --count/--seed; keeps the role's order."""
+def narrow(
+    questions: list[Question], spec: WorkbookSpec, preferred: list[Question] = ()
+) -> list[Question]:
+    """Apply --kinds, --tags, --exclude-tags, then --count/--seed; keeps the role's order.
+
+    A --count pick takes the ``preferred`` questions first, in their order, and the rest of
+    its count at random as usual."""
     kinds = kind_names(spec.kinds)
     role_tags = {tag for q in questions for tag in q.tags}
     _check_names(spec.tags, role_tags, "--tags")
@@ -158,7 +168,11 @@ def narrow(questions: list[Question], spec: WorkbookSpec) -> list[Question]:
             f"--count {spec.count} asks for more questions than match "
             f"({len(kept)}); use --count {len(kept)} or fewer"
         )
-    return pick_balanced(kept, spec.count, spec.seed)
+    kept_ids = {q.id for q in kept}
+    first = [q.id for q in preferred if q.id in kept_ids][: spec.count]
+    rest = [q for q in kept if q.id not in first]
+    picked = set(first) | {q.id for q in pick_balanced(rest, spec.count - len(first), spec.seed)}
+    return [q for q in kept if q.id in picked]
 
 
 def pick_balanced(questions: list[Question], count: int, seed: int) -> list[Question]:
@@ -167,6 +181,8 @@ def pick_balanced(questions: list[Question], count: int, seed: int) -> list[Ques
     Each kind gets an equal share (the remainder going to the kinds with most questions);
     a kind with too few gives its unused share to the others.
     """
+    if count == 0:
+        return []
     pools = {kind: [q for q in questions if q.kind == kind] for kind in KINDS}
     pools = {kind: pool for kind, pool in pools.items() if pool}
     quota = dict.fromkeys(pools, 0)
@@ -240,15 +256,32 @@ def competencies(questions: list[Question]) -> list[str]:
     return list(seen)
 
 
-def in_print_order(questions: list[Question]) -> list[Question]:
-    """Kind by kind, as the parts print, keeping the role's order within each kind."""
-    return sorted(questions, key=lambda q: KINDS.index(q.kind))
+def in_print_order(questions: list[Question], first: set[str] = frozenset()) -> list[Question]:
+    """Kind by kind, as the parts print, keeping the role's order within each kind; the
+    questions in ``first`` (those an advert asks for) lead their part."""
+    return sorted(questions, key=lambda q: (KINDS.index(q.kind), q.id not in first))
 
 
 def select(bank: Bank, spec: WorkbookSpec) -> Selection:
     role = resolve_role(bank, spec.role)
     everything = role_questions(bank, role)
-    questions = in_print_order(narrow(everything, spec))
+    posting, warnings = None, []
+    if spec.posting is None:
+        questions = in_print_order(narrow(everything, spec))
+    else:
+        # Matched against every question the filters keep, so that a --count pick can take
+        # the matched ones first; then matched again against those printed, for the worksheet.
+        kept = in_print_order(narrow(everything, spec.with_changes(count=None)))
+        wanted = match_posting(spec.posting, kept, bank.vocabulary)
+        chosen = in_print_order(narrow(everything, spec, wanted.matched))
+        posting = match_posting(spec.posting, chosen, bank.vocabulary)
+        questions = in_print_order(chosen, posting.matched_ids)
+        extra = len(all_requirement_lines(spec.posting.text)) - MAX_LINES
+        if extra > 0:
+            warnings.append(
+                f"{spec.posting.name}: the job advert has {extra + MAX_LINES} requirement "
+                f"lines; the worksheet lists the first {MAX_LINES}"
+            )
     return Selection(
         role=role,
         questions=questions,
@@ -259,4 +292,6 @@ def select(bank: Bank, spec: WorkbookSpec) -> Selection:
         # The story bank serves the role's behavioural questions even when this workbook
         # prints only some of them.
         competencies=competencies(questions) or competencies(everything),
+        posting=posting,
+        warnings=warnings,
     )

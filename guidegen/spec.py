@@ -33,17 +33,24 @@ class Paper:
     cover_margin: tuple[float, float]
     booklet_page: str | None = None  # the page size two of which fit on this sheet
     sheet_points: tuple[float, float] | None = None  # the sheet, landscape, for imposition
+    width: float = 210  # mm, portrait
 
     @property
     def column_height(self) -> float:
         return self.height - self.top - self.bottom
+
+    @property
+    def column_width(self) -> float:
+        return self.width - self.inner - self.outer
 
 
 _MM = 72 / 25.4
 PAPERS: dict[str, Paper] = {
     # A 140 mm text column on A4 and Letter (about 70 characters of 10.5 pt serif), with the
     # wide margin on the outside for the reader's own notes.
-    "a4": Paper("A4", "A4 landscape", 297, 20, 18, 24, 46, (30, 24), "a5", (297 * _MM, 210 * _MM)),
+    "a4": Paper(
+        "A4", "A4 landscape", 297, 20, 18, 24, 46, (30, 24), "a5", (297 * _MM, 210 * _MM), 210
+    ),
     "letter": Paper(
         "letter",
         "letter landscape",
@@ -55,10 +62,13 @@ PAPERS: dict[str, Paper] = {
         (28, 26),
         "half-letter",
         (11 * 72, 8.5 * 72),
+        215.9,
     ),
     # Booklet pages, two to a sheet: a 118 mm column on A5 (about 64 characters at 10 pt).
-    "a5": Paper("A5", "A5 landscape", 210, 14, 14, 17, 13, (18, 15)),
-    "half-letter": Paper("5.5in 8.5in", "8.5in 5.5in", 215.9, 14, 14, 16, 12, (18, 14)),
+    "a5": Paper("A5", "A5 landscape", 210, 14, 14, 17, 13, (18, 15), width=148),
+    "half-letter": Paper(
+        "5.5in 8.5in", "8.5in 5.5in", 215.9, 14, 14, 16, 12, (18, 14), width=139.7
+    ),
 }
 SHEETS = tuple(name for name, paper in PAPERS.items() if paper.booklet_page)  # --paper choices
 
@@ -92,6 +102,15 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Posting:
+    """A job advert the workbook is tailored to (``--posting``): its text, read once, so that
+    batch copies and worker processes share it without reading the file again."""
+
+    name: str  # the file's name, as the workbook mentions it
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class WorkbookSpec:
     content: Path = CONTENT_DIR
     role: str | None = None
@@ -108,6 +127,7 @@ class WorkbookSpec:
     language: str | None = None  # None: the content's own language
     theme: Path | None = None  # None: the content's theme, if it names one, else the built-in
     person: Person = field(default_factory=Person)
+    posting: Posting | None = None  # a job advert to tailor the selection and worksheet to
 
     def __post_init__(self):
         if self.edition not in EDITIONS:

@@ -101,6 +101,21 @@ BOOKS: dict[str, list[str]] = {
         "letter",
     ],
     "cards_workbook": ["build", "--content", str(DATA / "cards"), "--company", "Acme"],
+    # Tailored to the test advert, with the person options the worksheets use. Without the
+    # behavioural part: the advert's matches are general and technical questions but one.
+    "posting_workbook": [
+        "build",
+        "--posting",
+        str(DATA / "posting" / "devops-advert.md"),
+        "--company",
+        "Harbour Freight Systems",
+        "--date",
+        "2027-03-09",
+        "--start",
+        "2027-03-01",
+        "--kinds",
+        "general,technical",
+    ],
 }
 
 

@@ -39,7 +39,11 @@ def test_init_writes_a_pack_that_validates(pack_book):
 
 def test_the_pack_builds_its_own_default_role(pack_book):
     _, book = pack_book
-    titles = [t for level, t, _ in book.outline() if level == 2]
+    parts, titles = None, []
+    for level, title, _ in book.outline():
+        parts = title if level == 1 else parts
+        if level == 2 and parts.endswith("questions"):  # not the story bank's STAR pages
+            titles.append(title)
     # Its three questions (by tag) and the two built-in ones it names, part by part.
     assert titles == [
         "Why do you want to join this company?",

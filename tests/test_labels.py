@@ -99,6 +99,30 @@ def test_a_german_workbook_prints_german_labels_and_dates(german):
     assert bookmarks[:3] == ["So arbeiten Sie mit diesem Heft", "Inhalt", "Lernplan"]
 
 
+def test_a_german_workbook_prints_german_worksheets(german):
+    book, _ = german
+    bookmarks = [title for level, title, _ in book.outline() if level == 1]
+    for title in (
+        "Die Stellenanzeige",
+        "Recherche zum Unternehmen",
+        "Erzählen Sie etwas über sich",
+        "Gehalt und Kündigungsfrist",
+        "Der Gesprächstag",
+        "Nach dem Gespräch",
+        "Meine Bewerbungen",
+    ):
+        assert title in bookmarks, title
+    text = " ".join(book.page_texts)
+    for label in (
+        "Warum diese Stelle, warum Acme",  # the company in the pitch's third part
+        "Datum und Uhrzeit Dienstag, 9. März 2027",  # the interview date, printed in
+        "Am Tag davor",
+        "STAR-GESCHICHTE",
+        "Mein Nachweis",
+    ):
+        assert label in text, label
+
+
 def test_the_content_keeps_its_language_and_the_labels_are_marked(german):
     book, html = german
     assert str(book.pdf.Root.Lang) == "en"  # the questions are English text

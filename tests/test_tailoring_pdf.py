@@ -21,9 +21,19 @@ def bank():
     return load_bank(CONTENT_DIR)
 
 
+PARTS = ("General questions", "Behavioural questions", "Technical questions")
+
+
 def question_titles(workbook) -> list[str]:
-    """Question titles in print order, from the level-2 bookmarks."""
-    return [normalise(title) for level, title, _ in workbook.outline() if level == 2]
+    """Question titles in print order, from the level-2 bookmarks under the question parts
+    (the story bank's STAR pages have level-2 bookmarks too)."""
+    titles, part = [], None
+    for level, title, _ in workbook.outline():
+        if level == 1:
+            part = title
+        elif level == 2 and part in PARTS:
+            titles.append(normalise(title))
+    return titles
 
 
 def role_only_titles(bank) -> dict[str, set[str]]:

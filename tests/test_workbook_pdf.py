@@ -125,7 +125,9 @@ def test_star_labels_under_every_behavioural_question(default_workbook, selectio
         normalise(fill_placeholders(q.title, Person(), "this company")) for q in selection.questions
     ]
     starts = [text.index(f"QUESTION {n} {title}") for n, title in enumerate(titles, start=1)]
-    for question, start, end in zip(selection.questions, starts, starts[1:] + [len(text)]):
+    # The last question's block ends where the story bank's STAR pages begin.
+    end_of_questions = text.index("STAR STORY")
+    for question, start, end in zip(selection.questions, starts, starts[1:] + [end_of_questions]):
         block = text[start:end]
         hints = re.findall(r"(Situation|Task|Action|Result) \d–\d sentences", block)
         if question.kind == "behavioural":

@@ -52,12 +52,16 @@ COLUMN_ALIASES = {
     "lang": "language",
     "date": "date",
     "interview date": "date",
+    "posting": "posting",
+    "job advert": "posting",
+    "job ad": "posting",
+    "advert": "posting",
     "email": "email",
     "e-mail": "email",
     "email address": "email",
     "e-mail address": "email",
 }
-FIELDS = ("name", "company", "role", "edition", "date", "language")
+FIELDS = ("name", "company", "role", "edition", "date", "language", "posting")
 
 
 @dataclass

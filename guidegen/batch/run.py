@@ -41,6 +41,7 @@ class BatchOptions:
     combined: bool = False
     shard: tuple[int, int] = (1, 1)
     skip_existing: bool = False
+    csv_folder: Path | None = None  # where a row's posting file is looked for
 
     @property
     def booklet(self) -> bool:
@@ -98,8 +99,13 @@ def _written_before_the_stop(row: Row, options: BatchOptions, started: float) ->
         row.status = "not written: the batch was interrupted"
 
 
-def row_spec(row: Row, bank: Bank, base: WorkbookSpec) -> WorkbookSpec:
-    """The command's spec with this row's fields in place of the command's options."""
+def row_spec(
+    row: Row, bank: Bank, base: WorkbookSpec, csv_folder: Path | None = None
+) -> WorkbookSpec:
+    """The command's spec with this row's fields in place of the command's options.
+
+    A ``posting`` cell names a job advert by a path relative to the CSV's folder, which it may
+    not leave (``../``, an absolute path or a symbolic link out of it is refused)."""
     values = row.values
     name = values.get("name", "")
     if not name:
@@ -111,6 +117,8 @@ def row_spec(row: Row, bank: Bank, base: WorkbookSpec) -> WorkbookSpec:
         changes["role"] = values["role"]
     if values.get("language"):
         changes["language"] = values["language"]
+    if values.get("posting"):
+        changes["posting"] = _row_posting(values["posting"], csv_folder)
     spec = base.with_changes(**changes)  # checks the edition
     spec = spec.with_changes(role=resolve_role(bank, spec.role).id)
     date = base.person.date
@@ -121,6 +129,19 @@ def row_spec(row: Row, bank: Bank, base: WorkbookSpec) -> WorkbookSpec:
             raise UsageError(f"date '{values['date']}' is not YYYY-MM-DD") from None
     company = values.get("company") or base.person.company
     return spec.with_person(name=name, company=company, date=date)
+
+
+def _row_posting(cell: str, csv_folder: Path | None):
+    from guidegen.posting import read_posting
+
+    folder = (csv_folder or Path(".")).resolve()
+    path = (folder / cell).resolve()
+    if not path.is_relative_to(folder):
+        raise UsageError(
+            f"posting '{cell}' is outside the CSV's folder; put the advert beside the CSV "
+            "and name it by a relative path"
+        )
+    return read_posting(path, f"posting '{cell}'")
 
 
 def _existing_pages(path: Path) -> int | None:
@@ -158,7 +179,7 @@ def plan(
             progress.row_done(row)
             continue
         try:
-            spec = row_spec(row, bank, options.spec)
+            spec = row_spec(row, bank, options.spec, options.csv_folder)
         except UsageError as error:
             row.status = f"error: {error}"
             progress.row_done(row)

@@ -51,7 +51,7 @@ DEFAULT_JOBS = min(
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 def batch(attendees, spec, out_dir, combined, jobs, shard, skip_existing, quiet):
     """One personalised workbook per row of a CSV (columns: name, company, role, edition, date,
-    language); a column wins over the option for its row."""
+    language, posting); a column wins over the option for its row."""
     from guidegen.batch import attendees as attendee_list
     from guidegen.batch import run as batching
 
@@ -71,7 +71,12 @@ def batch(attendees, spec, out_dir, combined, jobs, shard, skip_existing, quiet)
     check_writable(out_dir / "manifest.csv")
     attendee_list.assign_files(rows)
     options = batching.BatchOptions(
-        spec=spec, out_dir=out_dir, combined=combined, shard=shard_k_n, skip_existing=skip_existing
+        spec=spec,
+        out_dir=out_dir,
+        combined=combined,
+        shard=shard_k_n,
+        skip_existing=skip_existing,
+        csv_folder=attendees.parent,
     )
     label = shown(attendees)
     if quiet:

@@ -139,6 +139,16 @@ def _options(name: bool) -> list[tuple[str, object]]:
                 "of built-in files with the same names.",
             ),
         ),
+        (
+            "posting",
+            click.option(
+                "--posting",
+                type=click.Path(path_type=Path),
+                metavar="FILE",
+                help="A job advert (plain text or Markdown): its requirements fill the "
+                "job-advert worksheet and the questions that practise them come first.",
+            ),
+        ),
     ]
     if name:
         options.append(
@@ -191,6 +201,7 @@ _DEFAULTS = {
     "print_shop": False,
     "language": None,
     "theme": None,
+    "posting": None,
     "name": None,
     "company": None,
     "interview_date": None,
@@ -210,6 +221,12 @@ def make_spec(values: dict):
     def day(value):
         return value.date() if value else None
 
+    posting = None
+    if values.get("posting") is not None:
+        from guidegen.posting import read_posting
+
+        posting = read_posting(values["posting"])
+
     return WorkbookSpec(
         content=values["content_dir"],
         role=values["role"],
@@ -225,6 +242,7 @@ def make_spec(values: dict):
         print_shop=values["print_shop"],
         language=values["language"],
         theme=values["theme"],
+        posting=posting,
         person=Person(
             name=values["name"] or None,
             company=values["company"] or None,

@@ -126,6 +126,24 @@ class StarStep(_Strict):
 
 
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
+WORKSHEETS = (
+    "job-advert",
+    "company-research",
+    "pitch",
+    "salary",
+    "interview-day",
+    "after-interview",
+    "tracker",
+)
+Worksheet = Literal[
+    "job-advert",
+    "company-research",
+    "pitch",
+    "salary",
+    "interview-day",
+    "after-interview",
+    "tracker",
+]
 
 
 class WorkbookText(_Strict):
@@ -163,6 +181,11 @@ class WorkbookText(_Strict):
     how_to: Text | None = Field(
         None, description="Markdown for the 'How to use this workbook' page."
     )
+    worksheets: list[Worksheet] | None = Field(
+        None,
+        description="The worksheets the candidate editions print, by id (default: all of "
+        "them); [] prints none. The job advert always prints with --posting.",
+    )
     star: list[StarStep] | None = Field(
         None,
         min_length=4,
@@ -187,6 +210,10 @@ class WorkbookText(_Strict):
                     values[name] = getattr(base, name)
         values["language"] = values["language"] or "en"
         return self.model_copy(update=values)
+
+    def prints(self, worksheet: str) -> bool:
+        """Whether the candidate editions print the worksheet ``worksheet`` (an id)."""
+        return self.worksheets is None or worksheet in self.worksheets
 
     def missing(self) -> list[str]:
         return [name for name in ("title", "how_to", "star") if getattr(self, name) is None]

@@ -4,9 +4,11 @@ A book is laid out in chunks so that two cores share the work and no process hol
 of a whole big book (see render/parts.py). A chunk starts where the book starts a new page
 anyway, so the pages come out as one document would lay them out:
 
-- the front (cover, how-to page, contents): laid out last, when every page number it lists is
-  known, and once before that with blank numbers to learn its length (its layout does not
-  depend on the numbers: they sit in a column of their own);
+- the front (every section before the questions: cover, how-to page, contents, study plan and
+  the worksheets that come first): laid out last, when every page number it prints is known
+  (the contents', and the job advert's references to its questions), and once before that
+  with blank numbers to learn its length (its layout does not depend on the numbers: they
+  sit in a column of their own);
 - the body, cut at the start of a part, of a long part's next run of questions, or of the back
   matter. A part longer than ``RUN`` questions continues on a new right-hand page every
   ``RUN`` questions (a behavioural part on a left-hand one, where its spreads begin) — in every
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
     from guidegen.render.html import Book
 
 RUN = 40  # questions: a longer part continues on a new page every RUN questions
-FRONT = ("cover", "how-to", "contents")
 BACK = ("story-bank", "part-ask", "part-notes", "back-cover")
 
 
@@ -77,11 +78,12 @@ def plan(book: Book) -> list[Chunk]:
     """The chunks of ``book``, the front first, in page order. They do not depend on how many
     workers lay them out, so a book is the same file on any machine."""
     sections = [section.id for section in book.sections]
-    front = tuple(s for s in sections if s in FRONT)
+    first_body = next((i for i, s in enumerate(book.sections) if s.parts), len(sections))
+    front = tuple(sections[:first_body])
     chunks = [Chunk(0, front, front=True, forced_side="right", weight=len(front))]
     units: list[tuple[tuple[str, ...], tuple[PartPiece, ...], str | None, int]] = []
     for section in book.sections:
-        if section.id in FRONT:
+        if section.id in front:
             continue
         if section.parts:
             for piece in part_pieces(book):
@@ -113,7 +115,9 @@ def plan(book: Book) -> list[Chunk]:
         held = sum(len(p.questions) for u in current for p in u[1])
         adds = sum(len(p.questions) for p in unit[1])
         weight = sum(u[3] for u in current)
-        if current and (held + adds > RUN or weight + unit[3] > share * 1.15):
+        # The back cover, one page, is never a chunk (a process) of its own.
+        tail = unit[0] == ("back-cover",)
+        if current and not tail and (held + adds > RUN or weight + unit[3] > share * 1.15):
             close()
         current.append(unit)
     close()

@@ -72,6 +72,31 @@ class Book:
         return max(1, int(step.lines * scale))  # rounded down: the four must fit the page
 
     @property
+    def page_scale(self) -> float:
+        """This page's column height against an A4 page's (1 for A4, less for the rest)."""
+        return min(1.0, self.page.column_height / PAPERS["a4"].column_height)
+
+    def scaled(self, count: int) -> int:
+        """A worksheet's ``count`` ruled lines (or rows) for an A4 page, fewer in proportion
+        on a shorter page: rounded down, but a line short by less than a fifth counts whole, so
+        that Letter keeps the three lines A4 has."""
+        return max(1, int(count * self.page_scale + 0.2))
+
+    def story_lines(self, step) -> int:
+        """A STAR step's lines on a story-bank STAR page: as under a question, less a tenth,
+        since the page also names the story and the questions it serves."""
+        return max(1, int(self.star_lines(step) * 0.9))
+
+    @property
+    def advert_rows(self) -> int:
+        """Blank rows of the job-advert worksheet: a page of them."""
+        return self.scaled(11)
+
+    @property
+    def tracker_rows(self) -> int:
+        return self.scaled(11)
+
+    @property
     def shows_answers(self) -> bool:
         return self.edition.shows_answers
 
@@ -157,6 +182,11 @@ def _length_class(value: str | None) -> str:
     return "" if length <= 28 else "long" if length <= 70 else "longer"
 
 
+def slug(text: str) -> str:
+    """A name as an id or field-name part: "Working under pressure" -> working-under-pressure."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
 def plain_title(text: str, book: Book) -> str:
     """A title as plain text (for bookmarks, link descriptions, metadata)."""
     return plain_text(text, book.spec.person.company, book.content_labels.text("this_company"))
@@ -170,7 +200,8 @@ def document_title(book: Book, person: Person) -> str:
 
 
 def describe_selection(book: Book) -> str:
-    """What this copy holds, in the label language: "All 26 questions for this role." """
+    """What this copy holds, in the label language: "All 26 questions for this role.", and
+    the advert it is tailored to."""
     t, spec, selection = book.labels, book.spec, book.selection
     total, chosen = selection.total, len(selection.questions)
     parts = []
@@ -183,14 +214,21 @@ def describe_selection(book: Book) -> str:
     if spec.count is not None:
         parts.append(t.text("selection.pick", seed=spec.seed))
     if not parts:
-        return t.text("selection.all", total=total, count=total)
-    return t.text(
-        "selection.some",
-        chosen=chosen,
-        total=total,
-        count=total,
-        criteria=t.text("selection.separator").join(parts),
-    )
+        described = t.text("selection.all", total=total, count=total)
+    else:
+        described = t.text(
+            "selection.some",
+            chosen=chosen,
+            total=total,
+            count=total,
+            criteria=t.text("selection.separator").join(parts),
+        )
+    posting = selection.posting
+    if posting is not None:
+        matched = len(posting.matched_ids)
+        key = "selection.posting" if matched else "selection.posting_none"
+        described += " " + t.text(key, name=posting.name, count=matched)
+    return described
 
 
 def _environment(book: Book) -> jinja2.Environment:
@@ -224,7 +262,7 @@ def _environment(book: Book) -> jinja2.Environment:
     env.filters["fill"] = lambda text, person=None: fill(text, company(person), fallback)
     env.filters["inline"] = lambda text, person=None: render_inline(text, company(person), fallback)
     env.filters["length_class"] = _length_class
-    env.filters["slug"] = lambda text: re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    env.filters["slug"] = slug
     env.filters["date"] = labels.date
     return env
 
@@ -283,6 +321,7 @@ def render_html(
         selection=selection,
         role=selection.role,
         personal=book.spec.person,
+        company=book.spec.person.company or book.labels.text("this_company"),
         workbook=book.bank.workbook,
         parts=parts,
         kinds=KINDS,

@@ -139,6 +139,7 @@ def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
             side = wrong.side
             continue
         break
+    infos = page_infos(document)  # before the stand-ins below: they are not the page's own
     if chunk.front and page_of is not None:
         # The contents link to pages of other chunks: name every target on the last page so
         # WeasyPrint keeps the links; the join points the names at the real pages.
@@ -147,7 +148,6 @@ def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
             for link_type, target, *_ in page.links:
                 if link_type == "internal" and target not in last:
                     last.setdefault(target, (0, 0, 0, 0))
-    infos = page_infos(document)
     data = pdf_bytes(document, pdf_forms=book.fillable)
     return Laid(
         chunk.index,

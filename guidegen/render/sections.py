@@ -38,16 +38,48 @@ def _story_bank(book: Book) -> bool:
     return book.edition.for_candidates and bool(book.selection.competencies)
 
 
+def _job_advert(book: Book) -> bool:
+    """Always in a --posting book (for a facilitator it maps each requirement to the questions
+    that test it); otherwise as the other worksheets, with blank rows to copy the advert into."""
+    return book.selection.posting is not None or _prints(book, "job-advert")
+
+
+def _prints(book: Book, worksheet: str) -> bool:
+    """A worksheet prints in the candidate editions, if the content's workbook.yaml keeps it."""
+    return book.edition.for_candidates and book.bank.workbook.prints(worksheet)
+
+
+def _worksheet(template: str, section_id: str, title: str, when=None) -> Section:
+    return Section(
+        section_id,
+        f"sections/{template}.html",
+        "worksheets.css",
+        title,
+        when or (lambda book: _prints(book, section_id)),
+    )
+
+
+# In the order a candidate uses them: the worksheets that prepare the answers (the advert, the
+# company, the opening pitch) before the questions; the story bank and the questions to ask
+# after them; then what is decided before the interview (salary, the day's logistics) and what
+# is written after it (the debrief, the tracker of every application).
 SECTIONS: tuple[Section, ...] = (
     Section("cover", "sections/cover.html", "cover.css"),
     Section("how-to", "sections/how_to.html", "front.css", "how_to.title"),
     Section("contents", "sections/contents.html", "front.css"),
     Section("study-plan", "sections/study_plan.html", "plan.css", "plan.title", _for_candidates),
+    _worksheet("job_advert", "job-advert", "advert.title", _job_advert),
+    _worksheet("company_research", "company-research", "research.title"),
+    _worksheet("pitch", "pitch", "pitch.title"),
     Section("parts", "sections/parts.html", "question.css", parts=True),
     Section(
         "story-bank", "sections/story_bank.html", "story_bank.css", "story_bank.title", _story_bank
     ),
     Section("part-ask", "sections/ask.html", "ask.css", "ask.title", _ask),
+    _worksheet("salary", "salary", "salary.title"),
+    _worksheet("interview_day", "interview-day", "day.title"),
+    _worksheet("after_interview", "after-interview", "after.title"),
+    _worksheet("tracker", "tracker", "tracker.title"),
     Section("part-notes", "sections/notes.html", "notes.css", "notes.title"),
     Section("back-cover", "sections/back_cover.html", "cover.css"),
 )

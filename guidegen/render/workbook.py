@@ -93,7 +93,8 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
         missing = (-len(infos)) % pad_to
         if not missing:
             data = _finished(pdf, infos, book)
-            return Rendered(data, len(infos), refused, book, list(book.labels.warnings))
+            warnings = list(book.labels.warnings) + list(book.selection.warnings)
+            return Rendered(data, len(infos), refused, book, warnings)
         pdf.close()
         book = book.with_changes(notes_pages=book.notes_pages + missing)
     raise RenderError(
@@ -147,7 +148,7 @@ def _finished(pdf, infos, book: Book) -> bytes:
 
 def link_descriptions(book: Book) -> dict[str, str]:
     """What each internal link points at, in words: "Question 4: What is DevOps, ..."."""
-    from guidegen.render.html import plain_title
+    from guidegen.render.html import plain_title, slug
 
     t = book.labels
     described = {f"part-{kind}": t.text(f"part.{kind}") for kind, _ in book.selection.by_kind()}
@@ -157,6 +158,9 @@ def link_descriptions(book: Book) -> dict[str, str]:
     for section in book.sections:
         if section.title:
             described[section.id] = t.text(section.title)
+    kicker = t.text("story_bank.star_kicker")
+    for competency in book.selection.competencies:  # the story bank's STAR pages
+        described[f"story-{slug(competency)}"] = f"{kicker}: {competency}"
     return described
 
 
