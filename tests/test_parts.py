@@ -11,7 +11,7 @@ from collections import Counter
 import pikepdf
 import pytest
 
-from tests.conftest import guidegen_env
+from tests.conftest import DATA, guidegen_env
 from tests.pdfread import Workbook, structure_faults
 
 
@@ -37,9 +37,24 @@ def test_the_default_book_is_laid_out_in_chunks():
     book = prepare(load_bank(WorkbookSpec().content), WorkbookSpec())
     chunks = plan(book)
     assert len(chunks) == 3  # the front, and the body in two
+    assert chunks[0].sections == ("cover", "how-to", "contents")
+    assert chunks[-1].sections[-1] == "back-cover"  # never a chunk of its own
     # Every question in exactly one chunk, in print order.
     ordered = [q.id for chunk in chunks for p in chunk.pieces for q in p.questions]
     assert ordered == [q.id for q in book.selection.questions]
+
+
+def test_a_tailored_book_lays_its_job_advert_out_with_the_front():
+    """The advert prints the pages of its questions: it is laid out when they are known."""
+    from guidegen.content.load import load_bank
+    from guidegen.posting import read_posting
+    from guidegen.render.chunks import plan
+    from guidegen.render.workbook import prepare
+    from guidegen.spec import WorkbookSpec
+
+    spec = WorkbookSpec(posting=read_posting(DATA / "posting" / "devops-advert.md"))
+    front = plan(prepare(load_bank(spec.content), spec))[0]
+    assert front.sections == ("cover", "how-to", "contents", "study-plan", "job-advert")
 
 
 @pytest.mark.parametrize("fixture", ["default_workbook", "fillable_workbook", "long_part_workbook"])

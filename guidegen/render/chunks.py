@@ -4,11 +4,11 @@ A book is laid out in chunks so that two cores share the work and no process hol
 of a whole big book (see render/parts.py). A chunk starts where the book starts a new page
 anyway, so the pages come out as one document would lay them out:
 
-- the front (every section before the questions: cover, how-to page, contents, study plan and
-  the worksheets that come first): laid out last, when every page number it prints is known
-  (the contents', and the job advert's references to its questions), and once before that
-  with blank numbers to learn its length (its layout does not depend on the numbers: they
-  sit in a column of their own);
+- the front (the cover, how-to page and contents, up to the last section before the questions
+  that prints page numbers: the job advert's references to its questions with --posting):
+  laid out last, when every page number it prints is known, and once before that with blank
+  numbers to learn its length (its layout does not depend on the numbers: they sit in a
+  column of their own);
 - the body, cut at the start of a part, of a long part's next run of questions, or of the back
   matter. A part longer than ``RUN`` questions continues on a new right-hand page every
   ``RUN`` questions (a behavioural part on a left-hand one, where its spreads begin) — in every
@@ -79,7 +79,10 @@ def plan(book: Book) -> list[Chunk]:
     workers lay them out, so a book is the same file on any machine."""
     sections = [section.id for section in book.sections]
     first_body = next((i for i, s in enumerate(book.sections) if s.parts), len(sections))
-    front = tuple(sections[:first_body])
+    numbered = [i for i, s in enumerate(book.sections[:first_body]) if s.page_numbers(book)]
+    if any(s.page_numbers(book) for s in book.sections[first_body:]):
+        raise ValueError("only the sections before the questions may print page numbers")
+    front = tuple(sections[: max(numbered, default=0) + 1])
     chunks = [Chunk(0, front, front=True, forced_side="right", weight=len(front))]
     units: list[tuple[tuple[str, ...], tuple[PartPiece, ...], str | None, int]] = []
     for section in book.sections:

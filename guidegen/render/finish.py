@@ -84,6 +84,10 @@ def finish_pdf(
     from guidegen.render.postprocess import to_bytes
 
     with pdf:
+        if fillable:  # before the stamped running heads below measure their text
+            from guidegen.render.fontmerge import widths_as_drawn
+
+            widths_as_drawn(pdf)
         grown: dict[str, tuple[PageInfo, float]] = {}
         for info in infos:
             if info.fill is None or info.blank:

@@ -246,3 +246,25 @@ def _to_unicode(maps: list[dict[bytes, bytes]]) -> bytes:
         lines.append(b"endbfchar\n")
     lines.append(b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend")
     return b"".join(lines)
+
+
+def widths_as_drawn(pdf: pikepdf.Pdf) -> None:
+    """Round every width to the whole unit WeasyPrint placed the text with.
+
+    WeasyPrint 70 positions glyphs against widths rounded to 1/1000 em, and writes those
+    widths, except for a font a form field uses: that one gets the font's exact widths, so
+    viewers move its glyphs by up to half a point along a line (and a book laid out in chunks
+    would differ from one document where a chunk has no field in that font)."""
+    for obj in pdf.objects:
+        if not isinstance(obj, Dictionary) or obj.get("/Subtype") != Name.CIDFontType2:
+            continue
+        entries = obj.get("/W")
+        if entries is None:
+            continue
+        rounded = Array()
+        for entry in entries:
+            if isinstance(entry, Array):
+                rounded.append(Array([round(float(width)) for width in entry]))
+            else:
+                rounded.append(round(float(entry)) if not isinstance(entry, int) else entry)
+        obj.W = rounded

@@ -16,6 +16,10 @@ def _always(book: Book) -> bool:
     return True
 
 
+def _never(book: Book) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class Section:
     id: str  # also the id of its first element, which links and bookmarks point at
@@ -24,6 +28,10 @@ class Section:
     title: str | None = None  # label key of its contents entry; None: not in the contents
     when: Callable[[Book], bool] = _always
     parts: bool = False  # the questions: one part per kind, each with its own entry
+    # Whether it prints the page numbers of other sections (the contents, the job advert's
+    # references to its questions): a book laid out in chunks lays it out last, with the front
+    # (render/chunks.py), and the template writes them in from ``page_of`` (page_attr).
+    page_numbers: Callable[[Book], bool] = _never
 
 
 def _for_candidates(book: Book) -> bool:
@@ -38,6 +46,10 @@ def _story_bank(book: Book) -> bool:
     return book.edition.for_candidates and bool(book.selection.competencies)
 
 
+def _posting(book: Book) -> bool:
+    return book.selection.posting is not None
+
+
 def _job_advert(book: Book) -> bool:
     """Always in a --posting book (for a facilitator it maps each requirement to the questions
     that test it); otherwise as the other worksheets, with blank rows to copy the advert into."""
@@ -49,13 +61,16 @@ def _prints(book: Book, worksheet: str) -> bool:
     return book.edition.for_candidates and book.bank.workbook.prints(worksheet)
 
 
-def _worksheet(template: str, section_id: str, title: str, when=None) -> Section:
+def _worksheet(
+    template: str, section_id: str, title: str, when=None, page_numbers=_never
+) -> Section:
     return Section(
         section_id,
         f"sections/{template}.html",
         "worksheets.css",
         title,
         when or (lambda book: _prints(book, section_id)),
+        page_numbers=page_numbers,
     )
 
 
@@ -66,9 +81,9 @@ def _worksheet(template: str, section_id: str, title: str, when=None) -> Section
 SECTIONS: tuple[Section, ...] = (
     Section("cover", "sections/cover.html", "cover.css"),
     Section("how-to", "sections/how_to.html", "front.css", "how_to.title"),
-    Section("contents", "sections/contents.html", "front.css"),
+    Section("contents", "sections/contents.html", "front.css", page_numbers=_always),
     Section("study-plan", "sections/study_plan.html", "plan.css", "plan.title", _for_candidates),
-    _worksheet("job_advert", "job-advert", "advert.title", _job_advert),
+    _worksheet("job_advert", "job-advert", "advert.title", _job_advert, _posting),
     _worksheet("company_research", "company-research", "research.title"),
     _worksheet("pitch", "pitch", "pitch.title"),
     Section("parts", "sections/parts.html", "question.css", parts=True),
