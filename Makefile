@@ -21,12 +21,14 @@ $(STAMP): pyproject.toml
 build: $(STAMP)
 	$(BIN)/guidegen build
 
+# Two workers (pytest-xdist) share the two cores with the books built in the background
+# (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # The suite without the few slow end-to-end tests (signals, terminals, the wheel).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n 2 -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

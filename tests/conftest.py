@@ -6,6 +6,9 @@ After collection, the books the selected tests use are started in a pool of two 
 each running ``python -m guidegen`` in its own process, in the order the tests will need
 them; a test waits only for its own book. That keeps both cores busy while the first tests run,
 and a book nobody selected is never built.
+
+With pytest-xdist (``make test`` runs two workers) the workers share one folder of books: a
+book is built under a lock on its name, by whichever worker asks first, and read by both.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -178,11 +182,36 @@ def long_pack(folder: Path, count: int = 46) -> Path:
     return pack
 
 
+_SHARED = "GUIDEGEN_TEST_BOOKS"  # the books' folder, which xdist's workers inherit
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput") and _SHARED not in os.environ:
+        os.environ[_SHARED] = tempfile.mkdtemp(prefix="guidegen-books-")
+        config.guidegen_books_owner = True
+
+
+@contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock on ``path`` (where the platform has flock)."""
+    try:
+        import fcntl
+    except ImportError:  # no workers to share with there
+        yield
+        return
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class _Books:
     """Background builds of the shared books, started once collection knows which are used."""
 
     def __init__(self):
-        self.folder = Path(tempfile.mkdtemp(prefix="guidegen-books-"))
+        self.folder = Path(os.environ[_SHARED])
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="book")
         self.futures: dict[str, Future] = {}
 
@@ -192,16 +221,26 @@ class _Books:
                 self.futures[name] = self.pool.submit(self._make, name)
 
     def _make(self, name: str) -> Path:
+        with _locked(self.folder / f"{name}.lock"):
+            return self._build(name)
+
+    def _build(self, name: str) -> Path:
+        """Build one book, unless another worker already has (its log says it is done)."""
         args = list(BOOKS[name])
         if args[0] == "batch":
             folder = self.folder / name
+            out = folder / "out"
+            if (self.folder / f"{name}.log").exists():
+                return out
+            shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
             csv_path = write_csv(folder / "attendees.csv", WORKSHOP_CSV, bom=True)
             args = [arg.replace("{csv}", str(csv_path)) for arg in args]
-            out = folder / "out"
             args += ["--out-dir", str(out)]
         else:
             out = self.folder / f"{name}.pdf"
+            if (self.folder / f"{name}.log").exists():
+                return out
             args += ["--out", str(out)]
             if "{long_pack}" in args:
                 args = [str(long_pack(self.folder)) if a == "{long_pack}" else a for a in args]
@@ -216,9 +255,11 @@ class _Books:
         expected = (0, 1) if args[0] == "batch" else (0,)  # the workshop has one bad row
         if done.returncode not in expected:
             raise RuntimeError(f"guidegen {' '.join(args)} failed:\n{done.stderr}")
-        (self.folder / f"{name}.log").write_text(
+        log = self.folder / f"{name}.log.tmp"
+        log.write_text(
             f"{done.returncode}\n{done.stdout}\n--stderr--\n{done.stderr}", encoding="utf-8"
         )
+        log.replace(self.folder / f"{name}.log")  # last: the sign that the book is done
         return out
 
     def get(self, name: str) -> Path:
@@ -232,10 +273,16 @@ class _Books:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_BOOKS = _Books()
+_BOOKS: _Books | None = None
+
+
+def _books() -> _Books:
+    global _BOOKS
+    if _BOOKS is None:
+        _BOOKS = _Books()
+    return _BOOKS
 
 
 def pytest_collection_finish(session):
@@ -244,11 +291,14 @@ def pytest_collection_finish(session):
         for name in getattr(item, "fixturenames", ()):
             if name in BOOKS and name not in wanted:
                 wanted.append(name)
-    _BOOKS.start(wanted)
+    _books().start(wanted)
 
 
 def pytest_unconfigure(config):
-    _BOOKS.close()
+    if _BOOKS is not None:
+        _BOOKS.close()
+    if getattr(config, "guidegen_books_owner", False):
+        shutil.rmtree(os.environ.pop(_SHARED), ignore_errors=True)
 
 
 def _book_fixture(name: str):
@@ -256,14 +306,14 @@ def _book_fixture(name: str):
 
         @pytest.fixture(scope="session", name=name)
         def batch_fixture():
-            out = _BOOKS.get(name)
-            return out, _BOOKS.log(name)
+            out = _books().get(name)
+            return out, _books().log(name)
 
         return batch_fixture
 
     @pytest.fixture(scope="session", name=name)
     def book_fixture():
-        workbook = Workbook(_BOOKS.get(name))
+        workbook = Workbook(_books().get(name))
         yield workbook
         workbook.close()
 

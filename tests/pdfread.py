@@ -81,10 +81,27 @@ class Workbook:
         self.pdf = pikepdf.open(self.path)
         self._chars: dict[int, list[Char]] = {}
         self._shapes: dict[int, list[Shape]] = {}
+        # PDFium pages and text pages, loaded once: the layout checks ask each page many times.
+        self._pages: dict[int, pdfium.PdfPage] = {}
+        self._textpages: dict[int, pdfium.PdfTextPage] = {}
 
     def close(self) -> None:
+        for textpage in self._textpages.values():
+            textpage.close()
+        for page in self._pages.values():
+            page.close()
         self.doc.close()
         self.pdf.close()
+
+    def page(self, number: int) -> pdfium.PdfPage:
+        if number not in self._pages:
+            self._pages[number] = self.doc[number - 1]
+        return self._pages[number]
+
+    def textpage(self, number: int) -> pdfium.PdfTextPage:
+        if number not in self._textpages:
+            self._textpages[number] = self.page(number).get_textpage()
+        return self._textpages[number]
 
     # ---- pages and text ----
 
@@ -93,12 +110,11 @@ class Workbook:
         return len(self.doc)
 
     def page_size_mm(self, number: int = 1) -> tuple[float, float]:
-        width, height = self.doc[number - 1].get_size()
+        width, height = self.page(number).get_size()
         return width / MM, height / MM
 
     def raw_text(self, number: int) -> str:
-        textpage = self.doc[number - 1].get_textpage()
-        return textpage.get_text_range()
+        return self.textpage(number).get_text_range()
 
     @cached_property
     def page_texts(self) -> list[str]:
@@ -110,20 +126,19 @@ class Workbook:
 
     def text_in(self, number: int, box: tuple[float, float, float, float]) -> str:
         """The text inside (x0, top, x1, bottom) on a page, in points from the top-left."""
-        page = self.doc[number - 1]
-        height = page.get_size()[1]
+        height = self.page(number).get_size()[1]
         x0, top, x1, bottom = box
-        return page.get_textpage().get_text_bounded(x0, height - bottom, x1, height - top)
+        return self.textpage(number).get_text_bounded(x0, height - bottom, x1, height - top)
 
     def margin_text(self, number: int, where: str) -> str:
         """The running head ("top") or the folio line ("bottom"): text in the outer 15 mm."""
-        width, height = self.doc[number - 1].get_size()
+        width, height = self.page(number).get_size()
         box = (0, 0, width, 15 * MM) if where == "top" else (0, height - 15 * MM, width, height)
         return normalise(self.text_in(number, box))
 
     def chars(self, number: int) -> list[Char]:
         if number not in self._chars:
-            self._chars[number] = list(_chars(self.doc[number - 1]))
+            self._chars[number] = list(_chars(self.page(number), self.textpage(number)))
         return self._chars[number]
 
     # ---- drawing ----
@@ -275,8 +290,7 @@ def _close(value, colour) -> bool:
     return len(value) == len(colour) and all(abs(a - b) < 0.01 for a, b in zip(value, colour))
 
 
-def _chars(page):
-    textpage = page.get_textpage()
+def _chars(page, textpage):
     raw = textpage.raw
     height = page.get_size()[1]
     left, right, bottom, top, x, y = (ctypes.c_double() for _ in range(6))

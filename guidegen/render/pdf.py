@@ -38,7 +38,9 @@ class FetchLog:
 
 
 def _short(url: str) -> str:
-    return url if len(url) <= 100 else url[:97] + "..."
+    """A long URL (a data: URL, a deep path) cut in the middle: its scheme and its file name
+    are what the reader needs to find it."""
+    return url if len(url) <= 100 else url[:40] + "..." + url[-57:]
 
 
 BUILT_IN = tuple(p.resolve() for p in (CONTENT_DIR, TEMPLATES_DIR, STYLES_DIR))
