@@ -130,9 +130,12 @@ def generated_bank(tmp: Path, questions: int) -> Path:
         question["id"] = f"{question['id']}-{index}"
         question["title"] = f"{question['title']} ({index + 1})"
         made.append(question)
-    (folder / "questions" / "generated.yaml").write_text(
-        yaml.safe_dump({"questions": made}, allow_unicode=True), encoding="utf-8"
-    )
+    # Files of 500 questions (about 1.5 MB): a content file may be at most 5 MB.
+    for start in range(0, len(made), 500):
+        (folder / "questions" / f"generated-{start // 500:02d}.yaml").write_text(
+            yaml.safe_dump({"questions": made[start : start + 500]}, allow_unicode=True),
+            encoding="utf-8",
+        )
     for role in (folder / "roles").glob("*.yaml"):
         role.unlink()
     (folder / "roles" / "generated.yaml").write_text(

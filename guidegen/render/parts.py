@@ -243,6 +243,7 @@ def lay_out_book(book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
             lay_out_chunk(book, front, "right", {}, measured)
         except _Measured:
             pass
+        _release_memory()  # the measured front's boxes, before workers fork from this process
 
     def final_front() -> Laid:
         page_of = coordinator.page_of()
@@ -272,6 +273,19 @@ class _Measured(Exception):
     pass
 
 
+def _release_memory() -> None:
+    """Collect garbage and hand the freed heap back to the system (glibc keeps it otherwise),
+    so that this process stays small for the join and the workers it forks."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _own_anchors(coordinator: Coordinator) -> dict[str, int]:
     return {name: page + 1 for name, page in coordinator.paginated[0].anchors.items()}
 
@@ -287,6 +301,20 @@ def _same_front(coordinator: Coordinator, paginated: Paginated) -> int:
 
 def _can_fork() -> bool:
     return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _front_worker(work, connection) -> None:
+    """The final front's layout in a forked process (see _in_workers)."""
+    import gc
+
+    gc.freeze()
+    try:
+        connection.send(work())
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which re-raises
+        connection.send(("failed", 0, f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+        os._exit(0)
 
 
 def _worker(book, chunk: Chunk, side: str, connection) -> None:
@@ -316,7 +344,9 @@ def _in_workers(
     book, chunks: list[Chunk], coordinator: Coordinator, jobs: int, measure_front, final_front
 ) -> list[Laid]:
     """The body's chunks in forked workers, at most ``jobs`` at a time, while this process
-    measures the front first and lays out the final front once the body is paginated."""
+    measures the front; then the final front in a worker too, once the body is paginated, so
+    that this process holds no laid-out front (a big bank's contents run to a hundred pages)
+    while it joins."""
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
@@ -325,6 +355,13 @@ def _in_workers(
     unstarted = [chunk.index for chunk in chunks[1:]]
     laid: list[Laid] = []
     body = len(chunks) - 1
+
+    def start_front(work) -> None:
+        parent_end, child_end = context.Pipe()
+        process = context.Process(target=_front_worker, args=(work, child_end), daemon=True)
+        process.start()
+        child_end.close()
+        running[parent_end] = (0, process)
 
     def start_ready() -> None:
         while unstarted and len(running) < jobs:
@@ -376,6 +413,8 @@ def _in_workers(
                 waiting[index] = connection
             elif kind == "laid":
                 laid.append(message[2])
+                if message[1] == 0:
+                    front_laid.append(message[2])
                 connection.close()
                 process.join()
                 del running[connection]
@@ -384,22 +423,23 @@ def _in_workers(
         answer_waiting()
         start_ready()
 
+    front_laid: list[Laid] = []
     try:
         start_ready()  # the chunks whose side the book forces start at once
-        measure_front()
+        measure_front()  # here: the workers forked after it find fonts and styles loaded
         answer_waiting()
         start_ready()
-        front = None
-        while running or unstarted:
-            if front is None and len(coordinator.paginated) == body + 1 and not waiting:
-                front = final_front()  # while the workers draw and write
+        front_started = False
+        while running or unstarted or not front_laid:
+            if not front_started and len(coordinator.paginated) == body + 1 and not waiting:
+                # While the last workers draw and write; it is the last layout, so one process
+                # over ``jobs`` for a while.
+                start_front(lambda: ("laid", 0, final_front()))
+                front_started = True
                 continue
             if not running:
                 raise RenderError("could not schedule every part of the book")
             receive()
-        if front is None:
-            front = final_front()
-        laid.append(front)
     finally:
         for connection, (_, process) in running.items():
             process.kill()

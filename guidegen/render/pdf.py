@@ -282,3 +282,62 @@ def _patch_tagging() -> None:
     stream_class.marked = marked_or_artifact
     tags_module._build_box_tree = box_tree
     stream_class._guidegen_artifacts = True
+
+    import weasyprint.pdf as pdf_module
+
+    add_tags = pdf_module.add_tags
+
+    def add_tags_without_spans(pdf, *args, **kwargs):
+        add_tags(pdf, *args, **kwargs)
+        _text_in_its_element(pdf)
+
+    pdf_module.add_tags = add_tags_without_spans
+
+
+def _text_in_its_element(pdf) -> None:
+    """Give each run of text to the element it belongs to, not to a Span of its own.
+
+    WeasyPrint 70 wraps every line of text in a Span element holding one marked-content id:
+    80 elements a page, 300,000 in a book of 2,600 questions, which the join then holds in
+    memory. The id goes straight into its element's kids instead (and the parent tree points at
+    that element), as WeasyPrint already does for links; the emptied Span objects are
+    referenced by nothing and left out when the file is finished.
+    """
+    import pydyf
+
+    objects = pdf.objects
+
+    def target(reference):  # pydyf writes a reference as b"12 0 R"
+        if isinstance(reference, str):
+            reference = reference.encode("ascii")
+        if not isinstance(reference, bytes) or not reference.endswith(b" 0 R"):
+            return None
+        return objects[int(reference.split()[0])]
+
+    moved: dict[bytes, bytes] = {}
+    for element in objects:
+        if not isinstance(element, pydyf.Dictionary) or element.get("Type") != "/StructElem":
+            continue
+        kids = element.get("K")
+        if not isinstance(kids, pydyf.Array) or element.get("S") == "/Span":
+            continue
+        for index, reference in enumerate(kids):
+            kid = target(reference)
+            if (
+                isinstance(kid, pydyf.Dictionary)
+                and kid.get("S") == "/Span"
+                and kid.get("Pg") == element.get("Pg")
+                and len(kid.get("K", ())) == 1
+                and isinstance(kid["K"][0], int)
+            ):
+                kids[index] = kid["K"][0]
+                moved[reference] = element.reference
+                kid.clear()
+    if not moved:
+        return
+    nums = target(pdf.catalog["StructTreeRoot"])
+    nums = target(nums["ParentTree"])["Nums"]
+    for position in range(1, len(nums), 2):
+        entry = nums[position]
+        if isinstance(entry, pydyf.Array):
+            nums[position] = pydyf.Array([moved.get(ref, ref) for ref in entry])
