@@ -298,3 +298,13 @@ def test_a_last_writing_space_s_field_runs_with_its_lines_to_the_foot(fillable_w
         assert abs(bottom - last_rule) < 1, name
         foot = column(book, number, "a4")[3]
         assert foot - last_rule < 8 * MM, name
+
+
+@pytest.mark.parametrize("fixture", ["posting_workbook", "default_workbook"])
+def test_every_page_from_the_notes_to_the_back_cover_is_a_notes_page(fixture, request):
+    """Including a page the layout left blank and guidegen stamped: it takes the notes page's
+    heading, whatever page came before it."""
+    book = request.getfixturevalue(fixture)
+    notes = {title: page for level, title, page in book.outline() if level == 1}["Notes"]
+    for number in range(notes, book.page_count):
+        assert column_text(book, number, "a4").startswith("Notes"), number
