@@ -326,6 +326,7 @@ def _text_in_its_element(pdf) -> None:
             if (
                 isinstance(kid, pydyf.Dictionary)
                 and kid.get("S") == "/Span"
+                and set(kid) <= {"Type", "S", "K", "Pg", "P"}  # no language or alt text
                 and kid.get("Pg") == element.get("Pg")
                 and len(kid.get("K", ())) == 1
                 and isinstance(kid["K"][0], int)
