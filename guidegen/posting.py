@@ -32,6 +32,7 @@ from pathlib import Path
 from guidegen.content.markup import fill
 from guidegen.content.models import Question
 from guidegen.errors import UsageError
+from guidegen.inputs import decode_utf8, read_limited
 from guidegen.spec import Posting
 
 MAX_BYTES = 200 * 1024  # an advert is a page or two of text; anything larger is a document export
@@ -52,30 +53,21 @@ def read_posting(path: Path, shown: str | None = None) -> Posting:
         raise UsageError(f"{shown}: no such file; give the job advert as a text or Markdown file")
     if not path.is_file():
         raise UsageError(f"{shown} is not a regular file; give the job advert as a text file")
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise UsageError(
-                f"{shown} is {size / 1024:.0f} KB; a job advert may be at most "
-                f"{MAX_BYTES // 1024} KB of text (paste the advert itself, not a document)"
-            )
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise UsageError(f"cannot read {shown}: {error.strerror or error}") from None
+    raw = read_limited(
+        path,
+        shown,
+        MAX_BYTES,
+        lambda size: (
+            f"{shown} is {size / 1024:.0f} KB; a job advert may be at most "
+            f"{MAX_BYTES // 1024} KB of text (paste the advert itself, not a document)"
+        ),
+    )
     if b"\x00" in raw or raw.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise UsageError(
             f"{shown} is not a text file (it holds binary data, such as a PDF or Word "
             "document); save the advert as plain text or Markdown"
         )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise UsageError(
-            f"{shown}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); save the "
-            "advert as UTF-8"
-        ) from None
+    text = decode_utf8(raw, shown, "save the advert as UTF-8")
     if not text.strip():
         raise UsageError(f"{shown} is empty; paste the job advert's text into it")
     posting = Posting(name=_printable(path.name), text=text)

@@ -17,6 +17,7 @@ from pathlib import Path
 from pathvalidate import sanitize_filename
 
 from guidegen.errors import UsageError
+from guidegen.inputs import decode_utf8, read_limited
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 # Room in a 255-byte name for "-9999.pdf"; a stem is cut to this many bytes, never mid-letter.
@@ -117,24 +118,16 @@ def _separator(text: str) -> str:
 def read_attendees(path: Path) -> Attendees:
     """Rows of the CSV; UsageError naming the file and line if it cannot be used at all."""
     shown = click_path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise UsageError(
-                f"{shown} is {size / 1_048_576:.0f} MB; an attendee list may be at "
-                f"most {MAX_CSV_BYTES // 1_048_576} MB"
-            )
-        raw = path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {shown}: {error.strerror or error}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise UsageError(
-            f"{shown}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); "
-            "save it as 'CSV UTF-8'"
-        ) from None
+    raw = read_limited(
+        path,
+        shown,
+        MAX_CSV_BYTES,
+        lambda size: (
+            f"{shown} is {size / 1_048_576:.0f} MB; an attendee list may be at "
+            f"most {MAX_CSV_BYTES // 1_048_576} MB"
+        ),
+    )
+    text = decode_utf8(raw, shown, "save it as 'CSV UTF-8'")
     separator = _separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:

@@ -4,7 +4,7 @@ These models are the single definition of what a content file may hold: ``load``
 against them and ``guidegen schema`` writes their JSON Schema for editors.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -126,15 +126,6 @@ class StarStep(_Strict):
 
 
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
-WORKSHEETS = (
-    "job-advert",
-    "company-research",
-    "pitch",
-    "salary",
-    "interview-day",
-    "after-interview",
-    "tracker",
-)
 Worksheet = Literal[
     "job-advert",
     "company-research",
@@ -144,6 +135,7 @@ Worksheet = Literal[
     "after-interview",
     "tracker",
 ]
+WORKSHEETS = get_args(Worksheet)
 
 
 class WorkbookText(_Strict):

@@ -22,6 +22,7 @@ from guidegen.importers import ask_markdown, csv_bank, details, questions_markdo
 from guidegen.importers.markdown_lines import heading, read_lines
 from guidegen.importers.records import CONTROL, SourceRecords
 from guidegen.importers.text import names_ask_list, remove_control_characters
+from guidegen.inputs import decode_utf8, read_limited
 
 FORMATS = ("ask-md", "questions-md", "details", "csv")
 SHAPE_NAMES = {
@@ -37,25 +38,18 @@ MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 def read_source(path: Path) -> str:
     """The text of a source (UTF-8, a byte-order mark allowed); UsageError saying why not."""
-    try:
-        if path.is_dir():
-            raise UsageError(f"{path} is a folder; give the Markdown or CSV files in it")
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise UsageError(
-                f"{path} is {size / 1_048_576:.0f} MB; a source may be at most "
-                f"{MAX_SOURCE_BYTES // 1_048_576} MB (split it)"
-            )
-        raw = path.read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise UsageError(
-            f"{path}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); save it as UTF-8"
-        ) from None
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder; give the Markdown or CSV files in it")
+    raw = read_limited(
+        path,
+        str(path),
+        MAX_SOURCE_BYTES,
+        lambda size: (
+            f"{path} is {size / 1_048_576:.0f} MB; a source may be at most "
+            f"{MAX_SOURCE_BYTES // 1_048_576} MB (split it)"
+        ),
+    )
+    return decode_utf8(raw, str(path), "save it as UTF-8")
 
 
 def detect_shape(path: Path, text: str) -> str:

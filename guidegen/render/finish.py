@@ -22,12 +22,12 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
+from guidegen.render.fontmerge import font_widths
 from guidegen.render.pages import Fill, PageInfo
 
 HYPHEN = 0x2010  # WeasyPrint's hyphenate-character
@@ -56,21 +56,6 @@ def _rules(fill: Fill, height: float, start: float, bottom: float) -> tuple[byte
     return ("\n".join(ops)).encode() if last is not None else b"", last or start
 
 
-def finish(
-    data: bytes,
-    infos: list[PageInfo],
-    descriptions: dict[str, str],
-    heads: tuple[str, str],
-    fillable: bool,
-    form_font_path: str | None,
-    line_pitch: float,
-) -> bytes:
-    """The written PDF finished. ``heads`` are the running heads of a left-hand and a
-    right-hand notes page, for the blank pages that become notes pages."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        return finish_pdf(pdf, infos, descriptions, heads, fillable, form_font_path, line_pitch)
-
-
 def finish_pdf(
     pdf: pikepdf.Pdf,
     infos: list[PageInfo],
@@ -80,7 +65,9 @@ def finish_pdf(
     form_font_path: str | None,
     line_pitch: float,
 ) -> bytes:
-    """``finish`` on an open PDF (a joined book, see render/join.py), which it closes."""
+    """The laid-out PDF finished, open (a joined book, see render/join.py); it is closed here.
+    ``heads`` are the running heads of a left-hand and a right-hand notes page, for the blank
+    pages that become notes pages."""
     from guidegen.render.postprocess import to_bytes
 
     with pdf:
@@ -261,21 +248,7 @@ def _font_metrics(font) -> tuple[dict[str, bytes], dict[int, float]]:
     codes = {}
     for source, target in re.findall(r"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4,})>", text):
         codes.setdefault(chr(int(target[:4], 16)), bytes.fromhex(source))
-    widths: dict[int, float] = {}
-    descendant = font.DescendantFonts[0]
-    entries = list(descendant.get("/W", []))
-    index = 0
-    while index < len(entries):
-        first = int(entries[index])
-        if isinstance(entries[index + 1], Array):
-            for offset, width in enumerate(entries[index + 1]):
-                widths[first + offset] = float(width)
-            index += 2
-        else:
-            for code in range(first, int(entries[index + 1]) + 1):
-                widths[code] = float(entries[index + 2])
-            index += 3
-    return codes, widths
+    return codes, font_widths(font)
 
 
 def _text_run(font, size: float, text: str) -> tuple[bytes, float] | None:

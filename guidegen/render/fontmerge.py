@@ -49,7 +49,7 @@ def merge_fonts(pdf: pikepdf.Pdf) -> None:
         stream.Length1 = len(union)
         descendant = merged.DescendantFonts[0]
         descendant.FontDescriptor.FontFile2 = stream
-        descendant.W = _widths_array([_widths(font) for font in fonts])
+        descendant.W = _widths_array([font_widths(font) for font in fonts])
         merged.ToUnicode = pdf.make_stream(_to_unicode([_unicode_map(font) for font in fonts]))
         for other in fonts[1:]:
             replaced[other.objgen] = merged
@@ -181,7 +181,8 @@ def _font_file(tables: dict[bytes, bytes]) -> bytes:
 # ---- widths and the text layer ----
 
 
-def _widths(font) -> dict[int, float]:
+def font_widths(font) -> dict[int, float]:
+    """A Type0 font's glyph id -> width (1/1000 em), from its /W array."""
     widths: dict[int, float] = {}
     entries = list(font.DescendantFonts[0].get("/W", []))
     index = 0
@@ -261,10 +262,9 @@ def widths_as_drawn(pdf: pikepdf.Pdf) -> None:
         entries = obj.get("/W")
         if entries is None:
             continue
-        rounded = Array()
-        for entry in entries:
-            if isinstance(entry, Array):
-                rounded.append(Array([round(float(width)) for width in entry]))
-            else:
-                rounded.append(round(float(entry)) if not isinstance(entry, int) else entry)
-        obj.W = rounded
+        obj.W = Array(
+            Array([round(float(width)) for width in entry])
+            if isinstance(entry, Array)
+            else round(float(entry))
+            for entry in entries
+        )
