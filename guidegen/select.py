@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from guidegen import clock
 from guidegen.content.load import Bank
 from guidegen.content.models import KINDS, AskGroup, AskItem, Question, Role, TagRef
 from guidegen.errors import UsageError
-from guidegen.posting import MAX_LINES, PostingMatch, all_requirement_lines, match_posting
-from guidegen.spec import Person, WorkbookSpec
+
+if TYPE_CHECKING:  # `roles` and `validate` need neither the spec nor the advert matcher
+    from guidegen.posting import PostingMatch
+    from guidegen.spec import Person, WorkbookSpec
 
 DEFAULT_ROLE = "devops-engineer"
 PLAN_DAYS_WITHOUT_DATE = 7
@@ -269,6 +272,8 @@ def select(bank: Bank, spec: WorkbookSpec) -> Selection:
     if spec.posting is None:
         questions = in_print_order(narrow(everything, spec))
     else:
+        from guidegen.posting import MAX_LINES, all_requirement_lines, match_posting
+
         # Matched against every question the filters keep, so that a --count pick can take
         # the matched ones first; then matched again against those printed, for the worksheet.
         kept = in_print_order(narrow(everything, spec.with_changes(count=None)))

@@ -85,6 +85,31 @@ def test_reading_commands_do_not_import_weasyprint(args):
     assert result.stderr.strip().endswith("CLEAN"), result.stderr
 
 
+def test_every_command_is_found_under_its_own_name():
+    import click
+
+    from guidegen.cli.main import COMMANDS, main
+
+    context = click.Context(main)
+    for name in COMMANDS:
+        command = main.get_command(context, name)
+        assert isinstance(command, click.Command) and command.name == name
+    assert main.get_command(context, "no-such-command") is None
+
+
+def test_a_command_imports_only_its_own_module():
+    probe = (
+        "import sys\nfrom guidegen.cli import main\n"
+        "try:\n    main(['roles'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('guidegen.cli.')), file=sys.stderr)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    loaded = result.stderr.strip().splitlines()[-1]
+    assert loaded == str(["guidegen.cli.common", "guidegen.cli.main", "guidegen.cli.roles"])
+
+
 def test_roles_lists_each_role_with_counts():
     from guidegen.content.load import load_bank
     from guidegen.paths import CONTENT_DIR

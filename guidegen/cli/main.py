@@ -5,6 +5,7 @@ and the right exit code (0 done, 1 content or render problem, 2 usage or output 
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
 import threading
@@ -12,17 +13,23 @@ import threading
 import click
 
 from guidegen import __version__
-from guidegen.cli.batch import batch
-from guidegen.cli.build import build
-from guidegen.cli.cards import cards
 from guidegen.cli.common import fail_content, usage
-from guidegen.cli.import_ import import_
-from guidegen.cli.init import init
-from guidegen.cli.preview import preview
-from guidegen.cli.roles import roles
-from guidegen.cli.schema import schema
-from guidegen.cli.validate import validate
 from guidegen.errors import ContentError, GuidegenError, Interrupted, OutputError, UsageError
+
+# Command name -> the module of guidegen.cli that defines it (a function of the same name).
+# A command's module is imported only when that command runs (or --help lists them all), so
+# `guidegen roles` does not pay for the options and imports of build, batch and cards.
+COMMANDS = {
+    "build": "build",
+    "batch": "batch",
+    "cards": "cards",
+    "roles": "roles",
+    "validate": "validate",
+    "schema": "schema",
+    "init": "init",
+    "preview": "preview",
+    "import": "import_",
+}
 
 
 def _on_sigterm(signum, frame):
@@ -30,6 +37,15 @@ def _on_sigterm(signum, frame):
 
 
 class _Commands(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        return getattr(importlib.import_module(f"guidegen.cli.{module}"), module)
+
     def invoke(self, ctx):
         previous = None
         if threading.current_thread() is threading.main_thread():
@@ -62,7 +78,3 @@ class _Commands(click.Group):
 @click.version_option(__version__, prog_name="guidegen")
 def main() -> None:
     """Turn an interview-question bank into printable PDF workbooks."""
-
-
-for command in (build, batch, cards, roles, validate, schema, init, preview, import_):
-    main.add_command(command)

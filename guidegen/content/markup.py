@@ -226,8 +226,11 @@ def code_regions(text: str) -> list[tuple[int, int]]:
 
 
 def outside_code(text: str, pattern: re.Pattern) -> Iterator[re.Match]:
-    regions = code_regions(text)
-    for match in pattern.finditer(text):
+    matches = list(pattern.finditer(text))
+    # Most text has no match at all: finding its code is then not needed (a content file
+    # has thousands of strings, and validate checks each one).
+    regions = code_regions(text) if matches else []
+    for match in matches:
         if not any(start <= match.start() < end for start, end in regions):
             yield match
 
