@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from guidegen.batch.attendees import file_stem, read_attendees, spreadsheet_safe
@@ -87,6 +88,16 @@ def test_contents_links_and_bookmarks_survive_personalisation(workshop, default_
     questions = sum(level == 2 for level, _, _ in default_workbook.outline())
     assert sum(level == 2 for level, _, _ in book.outline()) == questions
     book.close()
+
+
+def test_a_copy_is_one_body_and_a_small_update_that_qpdf_checks_clean(workshop):
+    out, _ = workshop
+    first, second = [(out / name).read_bytes() for name in ("ada-lovelace.pdf", "grace-hopper.pdf")]
+    end = first.index(b"%%EOF") + len(b"%%EOF")
+    assert first[:end] == second[:end]  # the same laid-out body
+    assert len(first) - end < 20_000 and first.count(b"%%EOF") == 2
+    with pikepdf.open(out / "ada-lovelace.pdf") as pdf:
+        assert pdf.check_pdf_syntax() == []
 
 
 def test_a_personalised_copy_is_at_most_a_fifth_larger_than_a_plain_build(

@@ -8,7 +8,14 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from guidegen.render.postprocess import booklet_order, combine, impose
+from guidegen.render.postprocess import (
+    CoverStamper,
+    _retitled_xmp,
+    booklet_order,
+    combine,
+    impose,
+    open_pdf,
+)
 
 
 def numbered_pdf(pages: int, label: str = "P") -> bytes:
@@ -81,3 +88,44 @@ def test_combine_starts_every_copy_on_a_right_hand_page():
     assert texts == ["P1", "P2", "P3", "", "P1", "P2"]
     with pikepdf.open(io.BytesIO(combined)) as pdf, pdf.open_outline() as outline:
         assert [item.title for item in outline.root] == ["Three", "Two"]
+
+
+def page_texts(data: bytes) -> list[str]:
+    document = pdfium.PdfDocument(data)
+    texts = [page.get_textpage().get_text_range().strip() for page in document]
+    document.close()
+    return texts
+
+
+def test_a_copy_is_the_body_and_one_update_with_the_overlay_on_its_cover():
+    body, overlays = numbered_pdf(3), numbered_pdf(2, "N")
+    with open_pdf(overlays) as overlay_pdf, CoverStamper(body) as stamper:
+        first = stamper.copy(overlay_pdf, 0, "Workbook for Zoë", "Zoë Ng")
+        second = stamper.copy(overlay_pdf, 1, "Workbook for Li", None)
+    for copy in (first, second):
+        assert copy.startswith(body) and copy.count(b"%%EOF") == body.count(b"%%EOF") + 1
+        with pikepdf.open(io.BytesIO(copy)) as pdf:
+            assert pdf.check_pdf_syntax() == []
+    # The overlay's text is drawn over the cover only; the body stays as it was.
+    for copy, stamped, other in ((first, "N1", "N2"), (second, "N2", "N1")):
+        cover, *rest = page_texts(copy)
+        assert "P1" in cover and stamped in cover and other not in cover
+        assert rest == ["P2", "P3"]
+    with pikepdf.open(io.BytesIO(first)) as pdf:
+        assert (str(pdf.docinfo.Title), str(pdf.docinfo.Author)) == ("Workbook for Zoë", "Zoë Ng")
+    with pikepdf.open(io.BytesIO(second)) as pdf:
+        assert str(pdf.docinfo.Title) == "Workbook for Li" and "/Author" not in pdf.docinfo
+
+
+def test_metadata_of_another_shape_is_retitled_by_the_xmp_editor():
+    with pikepdf.new() as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as xmp:
+            xmp["dc:title"] = "Old title"
+            xmp["dc:creator"] = ["Someone Else"]
+        packet = pdf.Root.Metadata.read_bytes()
+    assert b"<dc:creator" in packet  # not the packet WeasyPrint writes
+    edited = _retitled_xmp(packet, "New & title", "Zoë Ng")
+    with pikepdf.new() as pdf:
+        pdf.Root.Metadata = pdf.make_stream(edited)
+        with pdf.open_metadata() as xmp:
+            assert xmp["dc:title"] == "New & title" and xmp["dc:creator"] == ["Zoë Ng"]

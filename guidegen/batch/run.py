@@ -293,14 +293,12 @@ def _overlay_batches(members):
 
 def _write_copies(members, rendered, overlays, options, report):
     from guidegen.render.html import document_title
-    from guidegen.render.postprocess import open_pdf, personalise
+    from guidegen.render.postprocess import CoverStamper, open_pdf
 
-    with open_pdf(overlays) as overlay_pdf:
+    with open_pdf(overlays) as overlay_pdf, CoverStamper(rendered.body) as stamper:
         for index, (row, person) in enumerate(members):
             title = document_title(rendered.book, person)
-            copy = rendered.finished(
-                personalise(rendered.body, overlay_pdf, index, title, person.name)
-            )
+            copy = rendered.finished(stamper.copy(overlay_pdf, index, title, person.name))
             try:
                 write_atomically(options.out_dir / row.file, copy)
             except GuidegenError as error:  # a full disk, a planted link, a read-only file
