@@ -408,8 +408,12 @@ def test_fillable_copies_keep_unique_fields_in_the_combined_file(tmp_path):
 
 
 def _batch_process(tmp_path: Path, rows: int, *extra: str) -> tuple[subprocess.Popen, Path]:
+    # Each row names its own company, so each copy has a body of its own to lay out: the
+    # batch is sure to be busy for many seconds after its first copy. (Copies of one body
+    # take a few milliseconds each: hundreds of them could all be written before a signal.)
     attendees = write_csv(
-        tmp_path / "room.csv", [["name"]] + [[f"Person {n}"] for n in range(rows)]
+        tmp_path / "room.csv",
+        [["name", "company"]] + [[f"Person {n}", f"Company {n}"] for n in range(rows)],
     )
     out = tmp_path / "out"
     process = subprocess.Popen(
