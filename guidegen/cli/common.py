@@ -5,6 +5,7 @@ Nothing here imports WeasyPrint, pydantic or PyYAML at import time: --help stays
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -97,11 +98,20 @@ content_option = click.option(
 )
 
 
-def load(content_dir: Path):
-    # Imported here, not at the top: pydantic and PyYAML are not needed for --help.
-    from guidegen.content.load import load_bank
+def load(content_dir: Path, strict: bool = False):
+    """The content folder as a Bank (ContentError lists its problems)."""
+    # Loading (pydantic's import and models, then the content) makes objects that live until
+    # the command ends: the collector would walk them a hundred times for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        # Imported here, not at the top: pydantic and PyYAML are not needed for --help.
+        from guidegen.content.load import load_bank
 
-    return load_bank(content_dir)
+        return load_bank(content_dir, strict=strict)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def fail_content(error: ContentError) -> None:

@@ -5,6 +5,8 @@ and the right exit code (0 done, 1 content or render problem, 2 usage or output 
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import signal
 import sys
@@ -30,6 +32,13 @@ COMMANDS = {
     "preview": "preview",
     "import": "import_",
 }
+
+
+# The interpreter's last step is a garbage collection that walks every object pydantic, click
+# and the content made: 20 ms of a 160 ms `guidegen roles`. Frozen objects are not walked. This
+# runs after every other exit handler (it is registered first), when guidegen has closed its
+# files; the operating system takes the memory back.
+atexit.register(gc.freeze)
 
 
 def _on_sigterm(signum, frame):

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from guidegen.cli.common import content_option
+from guidegen.cli.common import content_option, load
 from guidegen.errors import ContentError
 
 
@@ -24,10 +24,8 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
 )
 def validate(content_dir, strict):
     """Check the content folder and report every problem at once, as a table."""
-    from guidegen.content.load import load_bank
-
     try:
-        bank = load_bank(content_dir, strict=strict)
+        bank = load(content_dir, strict=strict)
     except ContentError as error:
         click.echo(problem_table(error.problems))
         click.echo(f"{counted(len(error.problems), 'problem')} found.", err=True)
