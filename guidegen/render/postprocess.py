@@ -69,7 +69,10 @@ class CoverStamper:
 
     def copy(self, overlays: pikepdf.Pdf, index: int, title: str, author: str | None) -> bytes:
         """The body with page ``index`` of ``overlays`` over its cover, titled ``title``."""
-        scratch = pikepdf.new()
+        with pikepdf.new() as scratch:
+            return self._copy(scratch, overlays, index, title, author)
+
+    def _copy(self, scratch, overlays, index: int, title: str, author: str | None) -> bytes:
         form = scratch.copy_foreign(overlays.pages[index].as_form_xobject())
         new = _reachable(form)  # the form and its resources, in scratch's numbering
         numbers = {n: self.first_new + i for i, n in enumerate(sorted(new))}
@@ -111,7 +114,7 @@ class CoverStamper:
             entry = (
                 _value_bytes(xobjects, number, True, cover_form)
                 if xobjects is not None
-                else b"<<" + b"/GuidegenCover " + cover_form["/GuidegenCover"] + b">>"
+                else _dictionary(cover_form)
             )
             if resources.is_indirect:
                 written[resources.objgen[0]] = _value_bytes(
