@@ -261,16 +261,26 @@ def _patch_tagging() -> None:
     stream_class = stream_module.Stream
     if getattr(stream_class, "_guidegen_artifacts", False):
         return
-    marked = stream_class.marked
 
     @contextmanager
     def marked_or_artifact(self, box, tag):
         if getattr(box, "_guidegen_artifact", False):
             with self.artifact():
                 yield
-        else:
-            with marked(self, box, tag):
-                yield
+            return
+        if self._tags is None:  # an untagged PDF
+            yield
+            return
+        # WeasyPrint's own marked(), with the operator written as the bytes it serialises to
+        # (items are joined with newlines): the same stream without a pydyf Dictionary and
+        # two more list items for each of the 300,000 runs a 2,600-question book marks.
+        mcid = len(self._tags)
+        self._tags[box] = {"tag": tag, "mcid": mcid}
+        self.stream.append(b"/%s\n<</MCID %d>>\nBDC" % (tag.encode("ascii"), mcid))
+        try:
+            yield
+        finally:
+            self.end_marked_content()
 
     build_box_tree = tags_module._build_box_tree
 
