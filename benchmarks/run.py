@@ -218,7 +218,7 @@ def main() -> None:
                 "roles": guidegen("roles"),
                 "validate": guidegen("validate"),
             },
-            max(args.repeat, 3) + 2,
+            max(args.repeat, 15),  # short commands: many runs for a steady median
         )
         print("3. start-up (median)")
         for name, (seconds, _) in starts.items():
