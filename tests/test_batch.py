@@ -511,3 +511,37 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "Z"
+
+
+# ---- characters no font has ----
+
+# U+0378 is unassigned: no font has a glyph for it, on any machine.
+NO_GLYPH = "\u0378"
+
+
+def test_a_name_no_font_can_print_is_named_in_a_warning(tmp_path):
+    result = run_cli(
+        "build", "--content", tiny(), "--name", f"Ana {NO_GLYPH}", "--out", tmp_path / "a.pdf"
+    )
+    assert result.exit_code == 0
+    assert f"no installed font has {NO_GLYPH} (U+0378): each prints as an empty box" in (
+        result.stderr
+    )
+    plain = run_cli("build", "--content", tiny(), "--name", "Ana", "--out", tmp_path / "b.pdf")
+    assert plain.exit_code == 0 and "no installed font" not in plain.stderr
+
+
+def test_a_batch_names_each_row_whose_cover_prints_empty_boxes(tmp_path):
+    attendees = write_csv(
+        tmp_path / "room.csv", [["name", "company"], ["Bob", "Acme"], ["Ana", f"Co {NO_GLYPH}"]]
+    )
+    out = tmp_path / "out"
+    result = run_cli("batch", attendees, "--out-dir", out, "-q", "--content", tiny())
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if "no installed font" in line]
+    assert warnings == [
+        f"warning: row 3 (Ana): no installed font has {NO_GLYPH} (U+0378): each prints as an "
+        "empty box; install a font that does (for Chinese, Japanese and Korean: fonts-noto-cjk) "
+        "and run it again"
+    ]
+    assert [row["status"] for row in manifest(out)] == ["ok", "ok"]

@@ -53,6 +53,7 @@ class BatchResult:
     rows: list[Row] = field(default_factory=list)
     combined_path: Path | None = None
     refused: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # characters that print as empty boxes
     interrupted: int | None = None  # the exit code an interruption asks for (130, 143)
 
     @property
@@ -255,10 +256,15 @@ class _Local:
         self.progress.advance(1)
         self.progress.row_done(row)
 
+    def warning(self, message: str) -> None:
+        if message not in self.result.warnings:
+            self.result.warnings.append(message)
+
 
 def _run_work(
     bank: Bank, item: _Work, options: BatchOptions, report, layout_jobs: int | None = None
 ) -> None:
+    from guidegen.render.pdf import missing_glyphs_warning
     from guidegen.render.workbook import prepare, render_cover_overlays, render_workbook
 
     try:
@@ -271,8 +277,17 @@ def _run_work(
             report.row(row)
         return
     report.body(rendered.refused)
+    if rendered.missing_glyphs:  # in the content: every copy of this body has them
+        report.warning(missing_glyphs_warning(rendered.missing_glyphs))
     for part in _overlay_batches(item.members):
-        overlays = render_cover_overlays(book.with_changes(people=[person for _, person in part]))
+        people = [person for _, person in part]
+        overlays, missing = render_cover_overlays(book.with_changes(people=people))
+        for row, person in part:
+            details = f"{person.name}{person.company or ''}"
+            if unprintable := [char for char in missing if char in details]:
+                report.warning(
+                    f"row {row.number} ({row.name}): {missing_glyphs_warning(unprintable)}"
+                )
         _write_copies(part, rendered, overlays, options, report)
 
 
@@ -351,6 +366,9 @@ def _run_in_processes(
             if kind == "body":
                 result.refused += [r for r in message[1] if r not in result.refused]
                 progress.advance(BODY_COST)
+            elif kind == "warning":
+                if message[1] not in result.warnings:
+                    result.warnings.append(message[1])
             elif kind == "row":
                 _, number, status, pages, sheets = message
                 row = by_number[number]
@@ -413,6 +431,9 @@ class _Queued:
 
     def row(self, row: Row) -> None:
         self.messages.put(("row", row.number, row.status, row.pages, row.sheets))
+
+    def warning(self, message: str) -> None:
+        self.messages.put(("warning", message))
 
 
 def _worker_main(

@@ -91,6 +91,8 @@ def batch(attendees, spec, out_dir, combined, jobs, shard, skip_existing, quiet)
     manifest = batching.write_manifest(result, options)
     for refused in result.refused:
         warn(f"refused reference {refused}")
+    for message in result.warnings:
+        warn(message)
     progress.finish()
     written = sum(row.status == "ok" for row in result.rows)
     skipped = sum(row.status.startswith("skipped") for row in result.rows)

@@ -33,7 +33,13 @@ from dataclasses import dataclass, replace
 from guidegen.content.models import Question
 from guidegen.errors import RenderError
 from guidegen.render.html import Book, document_title
-from guidegen.render.pdf import FetchLog, allowed_roots, make_fetcher, pdf_bytes
+from guidegen.render.pdf import (
+    FetchLog,
+    allowed_roots,
+    make_fetcher,
+    missing_glyphs_warning,
+    pdf_bytes,
+)
 from guidegen.render.sentences import cut_points, markdown_of, units, within, word_cuts
 from guidegen.spec import CardGrid
 
@@ -416,7 +422,7 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
             )
     marks = cut_marks(grid)
     data = finish_cards(
-        pdf_bytes(document),
+        pdf_bytes(document, log=log),
         [marks if page.side == "front" else [] for page in pages],
         knobs.mark_colour,
     )
@@ -426,7 +432,8 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
         sheets=len(pages) // 2,
         pages=len(document.pages),
         refused=log.refused,
-        warnings=list(book.labels.warnings),
+        warnings=list(book.labels.warnings)
+        + ([missing_glyphs_warning(log.missing_glyphs)] if log.missing_glyphs else []),
         shrunk=sum(1 for plan in plans if plan.step > 0),
         shortened=sum(1 for plan in plans if plan.contents[plan.choice].more),
         layouts=layouts,

@@ -61,6 +61,7 @@ class Laid:
     heights: list[float]  # page heights in CSS pixels (for the bookmarks' coordinates)
     refused: list[str] = field(default_factory=list)
     html: str = ""
+    missing_glyphs: list[str] = field(default_factory=list)  # drawn as empty boxes
 
 
 class _Relayout(Exception):
@@ -148,7 +149,7 @@ def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
             for link_type, target, *_ in page.links:
                 if link_type == "internal" and target not in last:
                     last.setdefault(target, (0, 0, 0, 0))
-    data = pdf_bytes(document, pdf_forms=book.fillable)
+    data = pdf_bytes(document, log=log, pdf_forms=book.fillable)
     return Laid(
         chunk.index,
         side,
@@ -158,6 +159,7 @@ def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
         [page.height for page in document.pages],
         log.refused,
         html if chunk.index == 0 else "",
+        log.missing_glyphs,
     )
 
 

@@ -27,14 +27,40 @@ PDF_VARIANT = "pdf/ua-1"
 
 @dataclass
 class FetchLog:
-    """References the fetcher refused, so the user can be told about each one."""
+    """What a render could not use, so the user can be told about each: the references the
+    fetcher refused, and the characters no installed font has (each prints as an empty box)."""
 
     refused: list[str] = field(default_factory=list)
+    missing_glyphs: list[str] = field(default_factory=list)
 
     def refuse(self, url: str, reason: str) -> None:
         entry = f"{_short(url)} ({reason})"
         if entry not in self.refused:
             self.refused.append(entry)
+
+
+def missing_glyphs_warning(characters: list[str]) -> str:
+    """What to tell the user about characters that printed as empty boxes."""
+    shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in characters[:8])
+    more = f" and {len(characters) - 8} more" if len(characters) > 8 else ""
+    return (
+        f"no installed font has {shown}{more}: each prints as an empty box; install a font "
+        "that does (for Chinese, Japanese and Korean: fonts-noto-cjk) and run it again"
+    )
+
+
+class _MissingGlyphs(logging.Handler):
+    """Collects the characters WeasyPrint draws as .notdef: it logs a warning for each."""
+
+    def __init__(self, log: FetchLog):
+        super().__init__(logging.WARNING)
+        self.log = log
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith(".notdef glyph") and record.args:
+            character = str(record.args[0])
+            if character not in self.log.missing_glyphs:
+                self.log.missing_glyphs.append(character)
 
 
 def _short(url: str) -> str:
@@ -159,13 +185,21 @@ class _LayoutSession:
       when the call ends.
     """
 
+    def __init__(self, log: FetchLog | None = None):
+        self.log = log  # given: the characters drawn as empty boxes are collected into it
+
     def __enter__(self):
         # fontTools stamps each embedded font subset with the current time unless
         # SOURCE_DATE_EPOCH is set; a fixed value keeps two builds byte-identical.
         os.environ.setdefault("SOURCE_DATE_EPOCH", FIXED_EPOCH)
         self.logger = logging.getLogger("weasyprint")
-        self.level = self.logger.level
-        self.logger.setLevel(logging.CRITICAL)
+        self.saved = (self.logger.level, self.logger.handlers, self.logger.propagate)
+        if self.log is None:
+            self.logger.setLevel(logging.CRITICAL)
+        else:  # only the missing-glyph warnings, to the log; the rest stay silent
+            self.logger.setLevel(logging.WARNING)
+            self.logger.handlers = [_MissingGlyphs(self.log)]
+            self.logger.propagate = False
         gc.freeze()
         gc.disable()
 
@@ -173,7 +207,8 @@ class _LayoutSession:
         gc.enable()
         gc.unfreeze()
         gc.collect(0)
-        self.logger.setLevel(self.level)
+        level, self.logger.handlers, self.logger.propagate = self.saved
+        self.logger.setLevel(level)
 
 
 def check_language_and_title(html: str) -> None:
@@ -226,10 +261,11 @@ def render_document(
         return document.render(stylesheets=sheets, font_config=fonts)
 
 
-def pdf_bytes(document, tagged: bool = True, **options) -> bytes:
+def pdf_bytes(document, tagged: bool = True, log: FetchLog | None = None, **options) -> bytes:
+    """The laid-out ``document`` as PDF; characters no font has are added to ``log``."""
     if tagged:
         _running_heads_as_artifacts(document)
-    with _LayoutSession():
+    with _LayoutSession(log):
         return document.write_pdf(pdf_variant=PDF_VARIANT if tagged else None, **options)
 
 

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from guidegen.content.load import Bank
 from guidegen.errors import RenderError
 from guidegen.render.html import Book, make_book, render_html
-from guidegen.render.pdf import FetchLog, allowed_roots, pdf_bytes, render_document
+from guidegen.render.pdf import (
+    FetchLog,
+    allowed_roots,
+    missing_glyphs_warning,
+    pdf_bytes,
+    render_document,
+)
 from guidegen.render.sections import stylesheets
 from guidegen.select import select
 from guidegen.spec import WorkbookSpec
@@ -29,7 +35,8 @@ class Rendered:
     pages: int
     refused: list[str]
     book: Book
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # for the user, this one included:
+    missing_glyphs: list[str] = field(default_factory=list)  # characters printed as boxes
 
     @property
     def html(self) -> str:
@@ -88,13 +95,19 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
             laid, coordinator = lay_out_book(book, jobs=jobs or layout_jobs())
             pdf, infos = join(laid, coordinator)
             refused = list(dict.fromkeys(entry for chunk in laid for entry in chunk.refused))
+            missing_glyphs = list(
+                dict.fromkeys(char for chunk in laid for char in chunk.missing_glyphs)
+            )
         else:
-            pdf, infos, refused = _whole(book)
+            pdf, infos, log = _whole(book)
+            refused, missing_glyphs = log.refused, log.missing_glyphs
         missing = (-len(infos)) % pad_to
         if not missing:
             data = _finished(pdf, infos, book)
             warnings = list(book.labels.warnings) + list(book.selection.warnings)
-            return Rendered(data, len(infos), refused, book, warnings)
+            if missing_glyphs:
+                warnings.append(missing_glyphs_warning(missing_glyphs))
+            return Rendered(data, len(infos), refused, book, warnings, missing_glyphs)
         pdf.close()
         book = book.with_changes(notes_pages=book.notes_pages + missing)
     raise RenderError(
@@ -115,8 +128,8 @@ def _whole(book: Book):
     log = FetchLog()
     _, document = lay_out(book, "workbook.html", log)
     infos = page_infos(document)
-    pdf = pikepdf.open(io.BytesIO(pdf_bytes(document, pdf_forms=book.fillable)))
-    return pdf, infos, log.refused
+    pdf = pikepdf.open(io.BytesIO(pdf_bytes(document, log=log, pdf_forms=book.fillable)))
+    return pdf, infos, log
 
 
 def layout_jobs() -> int:
@@ -164,9 +177,11 @@ def link_descriptions(book: Book) -> dict[str, str]:
     return described
 
 
-def render_cover_overlays(book: Book) -> bytes:
+def render_cover_overlays(book: Book) -> tuple[bytes, list[str]]:
     """One page per person in ``book.people`` with only their cover details, untagged: they
-    are stamped onto a tagged body as artifacts (see guidegen.batch)."""
+    are stamped onto a tagged body as artifacts (see guidegen.batch); and the characters of
+    those details that no installed font has."""
     overlay = book.with_changes(cover_mode="overlay", spec=book.spec.with_changes(fillable=False))
-    _, document = lay_out(overlay, "cover_overlay.html", FetchLog())
-    return pdf_bytes(document, tagged=False)
+    log = FetchLog()
+    _, document = lay_out(overlay, "cover_overlay.html", log)
+    return pdf_bytes(document, tagged=False, log=log), log.missing_glyphs
