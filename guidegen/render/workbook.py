@@ -35,7 +35,7 @@ class Rendered:
     pages: int
     refused: list[str]
     book: Book
-    warnings: list[str] = field(default_factory=list)  # for the user, this one included:
+    warnings: list[str] = field(default_factory=list)  # for the user (missing glyphs too)
     missing_glyphs: list[str] = field(default_factory=list)  # characters printed as boxes
 
     @property
