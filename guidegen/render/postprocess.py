@@ -95,8 +95,8 @@ class CoverStamper:
         # The page's own content leaves its coordinate system flipped: wrap it in q/Q first.
         # The stamped details are marked as an artifact: the tagged body has no structure
         # element for them, and the document title (below) carries the name for screen readers.
-        written[before] = _raw_stream(b"q\n")
-        written[after] = _raw_stream(b"\nQ /Artifact BMC q /GuidegenCover Do Q EMC")
+        written[before] = _stream_bytes({}, b"q\n", number)
+        written[after] = _stream_bytes({}, b"\nQ /Artifact BMC q /GuidegenCover Do Q EMC", number)
         contents = self.cover.Contents
         parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
         stamped = b"[%d 0 R %s %d 0 R]" % (
@@ -237,10 +237,6 @@ def _stream_bytes(header, data: bytes, number) -> bytes:
     entries = {key: _value_bytes(item, number) for key, item in items}
     entries["/Length"] = b"%d" % len(data)
     return _dictionary(entries) + b"\nstream\n" + data + b"\nendstream"
-
-
-def _raw_stream(data: bytes) -> bytes:
-    return b"<</Length %d>>\nstream\n" % len(data) + data + b"\nendstream"
 
 
 _XMP_TITLE = re.compile(
