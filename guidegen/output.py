@@ -78,6 +78,11 @@ def refuse_unwritable(path: Path) -> None:
             f"cannot write {path}: it is not a regular file (a device, socket or "
             "pipe); give a file name"
         )
+    if kind == "file" and _read_only(path):
+        raise OutputError(
+            f"cannot write {path}: the file is read-only, and guidegen leaves it as it is; "
+            "make it writable (chmod u+w) or choose another name"
+        )
     folder = path.parent
     try:
         while not folder.exists() and folder != folder.parent:
@@ -89,6 +94,20 @@ def refuse_unwritable(path: Path) -> None:
         raise OutputError(f"cannot write {path}: {folder} is a file, not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write {path}: {folder} is not a writable folder")
+
+
+def _read_only(path: Path) -> bool:
+    """Whether an existing file is read-only: no write bit at all, or none for this user.
+
+    The file is replaced by renaming a new one over it, which only needs the folder to be
+    writable; a user who made the file read-only (or root, who may write anything) still
+    means it to be kept.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not mode & 0o222 or not os.access(path, os.W_OK)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -153,6 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # the terminal shows what changed, not every request
 
     def do_GET(self):  # noqa: N802 - http.server's API
+        if not self._from_here():
+            return
         path = urlsplit(self.path).path
         if path == "/":
             page = self.state.page
@@ -165,6 +167,31 @@ class _Handler(BaseHTTPRequestHandler):
             self._file(unquote(path[len(FILES) :]))
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+
+    def _refuse_change(self):
+        """Nothing here changes state: anything but GET is refused, from any origin."""
+        if self._from_here():
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"only GET", "text/plain", {"Allow": "GET"})
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = _refuse_change  # noqa: N815 - http.server's API
+
+    def _from_here(self) -> bool:
+        """Whether the request names this server as its host, and comes from its own page.
+
+        A web page elsewhere can point a name it controls at 127.0.0.1 (DNS rebinding); the
+        browser then sends that name as the Host, so any other Host is answered 421. A request
+        a page from another origin makes carries its Origin, which is answered 403.
+        """
+        port = self.server.server_address[1]
+        hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+        if (self.headers.get("Host") or "").lower() not in hosts:
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, b"wrong host", "text/plain")
+            return False
+        origin = self.headers.get("Origin")
+        if origin is not None and origin.lower().removeprefix("http://") not in hosts:
+            self._send(HTTPStatus.FORBIDDEN, b"another origin", "text/plain")
+            return False
+        return True
 
     def _send(self, status: HTTPStatus, body: bytes, kind: str, extra: dict | None = None):
         self.send_response(status)

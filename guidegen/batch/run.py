@@ -15,7 +15,6 @@ import os
 import queue
 import signal
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from guidegen.batch.attendees import Row, in_shard, spreadsheet_safe
 from guidegen.content.load import Bank
 from guidegen.errors import GuidegenError, Interrupted, RenderError, UsageError
 from guidegen.output import write_atomically
+from guidegen.processes import die_with_parent
 from guidegen.select import resolve_role
 from guidegen.spec import Person, WorkbookSpec
 
@@ -439,7 +439,7 @@ class _Queued:
 def _worker_main(
     bank: Bank, share: list[_Work], options: BatchOptions, messages, parent: int
 ) -> None:
-    _die_with_parent(parent)
+    die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent decides what happens, so a worker
     # ignores it. SIGTERM (from the parent, or the kernel when the parent dies) exits through
     # Python so that a half-written temporary file is removed.
@@ -457,29 +457,6 @@ def _worker_main(
     messages.put(("done", os.getpid()))
     messages.close()
     messages.join_thread()
-
-
-def _die_with_parent(parent: int) -> None:
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent died before the request above took effect
-        os._exit(143)
-
-    def watch() -> None:
-        import time
-
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(143)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 # ---- combined file and manifest ----

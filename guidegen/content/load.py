@@ -275,6 +275,8 @@ def load_bank(content_dir: Path, strict: bool = False) -> Bank:
         parsed = parse(workbook_path)
         if parsed is not None:
             workbook_file = _validate(parsed, WorkbookText, problems)
+            if workbook_file is not None and workbook_file.theme:
+                _check_theme(content_dir, workbook_file.theme, parsed, problems)
     else:
         problems.append(
             Problem(
@@ -533,6 +535,15 @@ def _valid_questions(parsed: Parsed, problems: list[Problem], unchecked: set[str
                 if isinstance(item.get("tags"), list):
                     unchecked.update(str(tag) for tag in item["tags"])
     return valid
+
+
+def _check_theme(content_dir: Path, name: str, parsed: Parsed, problems: list[Problem]) -> None:
+    from guidegen.render.theme import pack_theme
+
+    problem = pack_theme(content_dir, name)[1]
+    if problem is not None:
+        line, column = parsed.position(("theme",)) or (None, None)
+        problems.append(Problem(parsed.path, line, column, "theme", problem, repr(name)))
 
 
 def _check_role_references(

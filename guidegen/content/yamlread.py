@@ -114,6 +114,9 @@ def read_text(
     except OSError as error:
         refuse(f"cannot be read: {error.strerror or error}")
         return None
+    except RuntimeError:  # Python 3.11 reports a symbolic link loop so
+        refuse("is a symbolic link that leads back to itself; replace it with the file")
+        return None
     if not resolved.is_relative_to(root.resolve()):
         refuse(
             "is a symbolic link to a file outside the content folder; guidegen reads only "

@@ -21,6 +21,7 @@ from guidegen.content.models import KINDS
 from guidegen.labels import Labels, available, label_dirs, load_labels
 from guidegen.render.chunks import Chunk, part_pieces
 from guidegen.render.markdown import plain_text, render_inline, render_markdown
+from guidegen.render.sandbox import TemplateSandbox, template_error
 from guidegen.render.sections import Section, active_sections, stylesheets
 from guidegen.render.theme import Theme, check_theme_templates, resolve_theme, template_loader
 from guidegen.select import Selection
@@ -232,7 +233,7 @@ def describe_selection(book: Book) -> str:
 
 
 def _environment(book: Book) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = TemplateSandbox(
         loader=template_loader(book.theme),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
@@ -286,17 +287,19 @@ def render_html(
     ``extra`` adds to what the template sees or replaces it (the flashcards' own title,
     stylesheets and cards; see guidegen.render.cards).
     """
+    from guidegen.errors import RenderError
+
     env = _environment(book)
     if book.theme.folders:
         check_theme_templates(env, book.theme)
     try:
         template = env.get_template(template_name)
     except jinja2.TemplateSyntaxError as error:
-        from guidegen.errors import RenderError
-
         raise RenderError(
             f"{error.filename}:{error.lineno}: template syntax error: {error.message}"
         ) from None
+    except jinja2.TemplateNotFound as error:
+        raise RenderError(template_error(error, template_name)) from None
     selection = book.selection
     numbered = {q.id: number for number, q in enumerate(selection.questions, start=1)}
     parts = [
@@ -343,4 +346,13 @@ def render_html(
         language=book.language,
         direction=book.direction,
     )
-    return template.render(**{**context, **extra})
+    try:
+        return template.render(**{**context, **extra})
+    except jinja2.TemplateError as error:
+        # a theme's mistake or a refused reach outside the sandbox: the file and line, no
+        # traceback (syntax errors in an included template arrive here too)
+        if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+            raise RenderError(
+                f"{error.filename}:{error.lineno}: template syntax error: {error.message}"
+            ) from None
+        raise RenderError(template_error(error, template.filename or template_name)) from None

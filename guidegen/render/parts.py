@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from guidegen.errors import RenderError
+from guidegen.processes import die_with_parent
 from guidegen.render.chunks import Chunk, plan
 from guidegen.render.pages import PageInfo
 
@@ -305,10 +306,11 @@ def _can_fork() -> bool:
     return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _front_worker(work, connection) -> None:
+def _front_worker(work, connection, parent: int) -> None:
     """The final front's layout in a forked process (see _in_workers)."""
     import gc
 
+    die_with_parent(parent)
     gc.freeze()
     try:
         connection.send(work())
@@ -319,10 +321,11 @@ def _front_worker(work, connection) -> None:
         os._exit(0)
 
 
-def _worker(book, chunk: Chunk, side: str, connection) -> None:
+def _worker(book, chunk: Chunk, side: str, connection, parent: int) -> None:
     """One chunk in a forked process: paginate, ask for the offset, write, send the result."""
     import gc
 
+    die_with_parent(parent)
     gc.freeze()  # what the parent built is never collected here: no copy-on-write churn
 
     def ask(paginated: Paginated) -> int:
@@ -360,7 +363,9 @@ def _in_workers(
 
     def start_front(work) -> None:
         parent_end, child_end = context.Pipe()
-        process = context.Process(target=_front_worker, args=(work, child_end), daemon=True)
+        process = context.Process(
+            target=_front_worker, args=(work, child_end, os.getpid()), daemon=True
+        )
         process.start()
         child_end.close()
         running[parent_end] = (0, process)
@@ -384,7 +389,9 @@ def _in_workers(
             coordinator.sides[index] = side
             parent_end, child_end = context.Pipe()
             process = context.Process(
-                target=_worker, args=(book, chunks[index], side, child_end), daemon=True
+                target=_worker,
+                args=(book, chunks[index], side, child_end, os.getpid()),
+                daemon=True,
             )
             process.start()
             child_end.close()

@@ -64,21 +64,35 @@ def resolve_theme(
             )
         return Theme((folder,))
     if named_in_content:
-        folder = content_dir / named_in_content
-        if not folder.is_dir():
-            raise ContentError(
-                [
-                    Problem(
-                        content_file or content_dir / "workbook.yaml",
-                        None,
-                        None,
-                        "theme",
-                        f"no such theme folder: {folder}",
-                    )
-                ]
-            )
+        folder, problem = pack_theme(content_dir, named_in_content)
+        if problem is not None:
+            where = content_file or content_dir / "workbook.yaml"
+            raise ContentError([Problem(where, None, None, "theme", problem)])
         return Theme((folder,))
     return Theme()
+
+
+def pack_theme(content_dir: Path, name: str) -> tuple[Path, str | None]:
+    """The theme folder a content pack names, and what is wrong with it (None: nothing).
+
+    A pack is shared data, so its theme must be a folder inside the pack itself, after every
+    symbolic link is followed: ``theme: /etc`` or ``theme: ../elsewhere`` would otherwise let a
+    downloaded pack read templates and stylesheets from anywhere. ``--theme`` is the user's own
+    choice and may be anywhere.
+    """
+    folder = content_dir / name
+    try:
+        resolved = folder.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a link that loops
+        return folder, f"no such theme folder: {name} (a folder inside the content pack)"
+    if not resolved.is_relative_to(content_dir.resolve()):
+        return folder, (
+            f"the theme '{name}' is outside the content pack; a pack's theme must be a "
+            "folder inside the pack (use --theme to build with a theme from elsewhere)"
+        )
+    if not resolved.is_dir():
+        return folder, f"the theme '{name}' is not a folder (a theme is a folder in the pack)"
+    return folder, None
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):
@@ -125,8 +139,10 @@ def template_loader(theme: Theme) -> jinja2.BaseLoader:
 def check_theme_templates(env: jinja2.Environment, theme: Theme) -> None:
     """Every theme template parses, and each block it overrides exists in what it extends.
 
-    Jinja ignores a block the parent does not have, so a misspelt block name would silently
-    change nothing; it is an error here, with the line it is on.
+    Jinja ignores a top-level block that no template up the ``extends`` chain has, so a
+    misspelt block name would silently change nothing; it is an error here, with its line.
+    A block nested inside another one is the template's own (as in a copied built-in
+    template) and needs no parent.
     """
     from jinja2 import nodes
 
@@ -135,30 +151,67 @@ def check_theme_templates(env: jinja2.Environment, theme: Theme) -> None:
             continue
         for path in sorted(folder.rglob("*.html")):
             name = path.relative_to(folder).as_posix()
-            source = path.read_text(encoding="utf-8")
-            try:
-                tree = env.parse(source, name, str(path))
-            except jinja2.TemplateSyntaxError as error:
-                raise RenderError(
-                    f"{path}:{error.lineno}: template syntax error: {error.message}"
-                ) from None
+            # through the loader, so that a link out of the theme is refused before it is read
+            source = env.loader.get_source(env, name)[0]
+            tree = _parse(env, source, name, path)
             extends = next(iter(tree.find_all(nodes.Extends)), None)
             if extends is None or not isinstance(extends.template, nodes.Const):
                 continue
             parent_name = extends.template.value
-            try:
-                parent_source = env.loader.get_source(env, parent_name)[0]
-            except jinja2.TemplateNotFound:
-                raise RenderError(
-                    f"{path}:{extends.lineno}: extends '{parent_name}', which "
-                    "does not exist (built-in templates are named "
-                    "builtin:NAME.html)"
-                ) from None
-            parent_blocks = {block.name for block in env.parse(parent_source).find_all(nodes.Block)}
-            for block in tree.find_all(nodes.Block):
-                if block.name not in parent_blocks:
-                    known = ", ".join(sorted(parent_blocks)) or "none"
+            inherited = _chain_blocks(env, parent_name, path, extends.lineno, seen={name})
+            for block in _top_level_blocks(tree):
+                if block.name not in inherited:
+                    known = ", ".join(sorted(inherited)) or "none"
                     raise RenderError(
                         f"{path}:{block.lineno}: block '{block.name}' is not in "
-                        f"{parent_name}; its blocks are: {known}"
+                        f"{parent_name} or what it extends; its blocks are: {known}"
                     )
+
+
+def _parse(env: jinja2.Environment, source: str, name: str, path: Path | str):
+    try:
+        return env.parse(source, name, str(path))
+    except jinja2.TemplateSyntaxError as error:
+        raise RenderError(
+            f"{error.filename or path}:{error.lineno}: template syntax error: {error.message}"
+        ) from None
+
+
+def _top_level_blocks(tree) -> list:
+    """The blocks of ``tree`` that are not inside another block."""
+    from jinja2 import nodes
+
+    found = []
+
+    def walk(node) -> None:
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Block):
+                found.append(child)
+            else:
+                walk(child)
+
+    walk(tree)
+    return found
+
+
+def _chain_blocks(env, name: str, child: Path, line: int, seen: set[str]) -> set[str]:
+    """Every block in template ``name`` and in the templates it extends, in turn."""
+    from jinja2 import nodes
+
+    if name in seen:
+        raise RenderError(f"{child}:{line}: '{name}' extends itself, through {sorted(seen)}")
+    seen = seen | {name}
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        raise RenderError(
+            f"{child}:{line}: extends '{name}', which does not exist (built-in "
+            "templates are named builtin:NAME.html)"
+        ) from None
+    tree = _parse(env, source, name, filename or name)
+    blocks = {block.name for block in tree.find_all(nodes.Block)}
+    extends = next(iter(tree.find_all(nodes.Extends)), None)
+    if extends is not None and isinstance(extends.template, nodes.Const):
+        parent_file = Path(filename) if filename else child
+        blocks |= _chain_blocks(env, extends.template.value, parent_file, extends.lineno, seen)
+    return blocks
