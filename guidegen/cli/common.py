@@ -63,9 +63,7 @@ class OutFile(click.ParamType):
         option = param.opts[0] if param is not None and param.opts else "the output"
         path = Path(text)
         if not text.strip():
-            self.fail(
-                f"the file name is empty; give one such as workbook{self.suffix}", param, ctx
-            )
+            self.fail(f"the file name is empty; give one such as workbook{self.suffix}", param, ctx)
         if text.endswith(("/", os.sep)) or text in (".", ".."):
             self.fail(
                 f"{text} names a folder; give a file name such as "

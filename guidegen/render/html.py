@@ -21,7 +21,13 @@ from guidegen.content.models import KINDS
 from guidegen.labels import Labels, available, label_dirs, load_labels
 from guidegen.render.chunks import Chunk, part_pieces
 from guidegen.render.markdown import plain_text, render_inline, render_markdown
-from guidegen.render.sandbox import TemplateSandbox, template_error
+from guidegen.render.sandbox import (
+    TEMPLATE_FAILURES,
+    CompiledTemplates,
+    TemplateSandbox,
+    template_error,
+    template_location,
+)
 from guidegen.render.sections import Section, active_sections, stylesheets
 from guidegen.render.theme import Theme, check_theme_templates, resolve_theme, template_loader
 from guidegen.select import Selection
@@ -232,9 +238,13 @@ def describe_selection(book: Book) -> str:
     return described
 
 
+COMPILED = CompiledTemplates()
+
+
 def _environment(book: Book) -> jinja2.Environment:
     env = TemplateSandbox(
         loader=template_loader(book.theme),
+        bytecode_cache=COMPILED,
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -356,3 +366,8 @@ def render_html(
                 f"{error.filename}:{error.lineno}: template syntax error: {error.message}"
             ) from None
         raise RenderError(template_error(error, template.filename or template_name)) from None
+    except TEMPLATE_FAILURES as error:
+        where = template_location(error)
+        if where is None:  # not raised by a template's own expression: guidegen's bug
+            raise
+        raise RenderError(f"{where}: {type(error).__name__}: {error}") from None

@@ -27,6 +27,16 @@ _PLAIN_VALUES = (str, Markup, int, float, bool, list, tuple, dict, set, frozense
 _CALLABLE_MODULES = ("guidegen.", "jinja2.", "markupsafe")
 # Enough for any workbook; a ``"x" * 10**10`` would otherwise take all the memory there is.
 MAX_SIZE = 5_000_000
+# What a template's own expressions can raise ({{ 1 + "a" }}, a macro that calls itself, a
+# range too long): reported with the template's line, like Jinja's own errors.
+TEMPLATE_FAILURES = (
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    LookupError,
+    AttributeError,
+    RecursionError,
+)
 
 
 class TemplateSandbox(ImmutableSandboxedEnvironment):
@@ -66,10 +76,31 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         return operator.mul(left, right)
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process, for every environment after the first.
+
+    Each book gets its own environment (its labels and filters), and compiling the built-in
+    templates again was most of the time ``render_html`` took. Jinja keys a compiled template
+    by its name and file and checks the source's checksum, so an edited template (preview)
+    is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
 def template_error(error: Exception, fallback: str) -> str:
     """``error`` raised while a template rendered, as one line that names the template file and
     line it came from (Jinja rewrites the traceback so that its frames are the templates')."""
-    where = _template_frame(error.__traceback__) or fallback
+    where = template_location(error) or fallback
     if isinstance(error, jinja2.TemplateNotFound):
         names = ", ".join(error.templates) if error.templates else error.name
         what = (
@@ -83,8 +114,9 @@ def template_error(error: Exception, fallback: str) -> str:
     return f"{where}: {what}"
 
 
-def _template_frame(tb: TracebackType | None) -> str | None:
-    """The innermost frame of ``tb`` that is a template's, as FILE:LINE."""
+def template_location(error: BaseException) -> str | None:
+    """The innermost template line ``error`` was raised under, as FILE:LINE."""
+    tb: TracebackType | None = error.__traceback__
     found = None
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
