@@ -15,11 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guidegen.content.load import load_bank
-from guidegen.errors import RenderError
+from guidegen.errors import ContentError, RenderError
 from guidegen.paths import CONTENT_DIR, TEMPLATES_DIR
 from guidegen.render.html import make_book, render_html
 from guidegen.render.theme import Theme
@@ -164,6 +165,80 @@ def test_template_text_in_the_content_prints_as_it_is(tmp_path):
     pages = book.pages_containing("Rate {{ 6 * 7 }} and {% if 1 %}this{% endif %}")
     book.close()
     assert pages  # the question's page, and the contents line that names it
+
+
+# Pieces of text that look like a template, for every text field of a pack.
+_TEMPLATE_TEXT = [
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "{#",
+    "#}",
+    " 7777 * 3 ",
+    " cycler.__init__.__globals__.os.popen('touch MARKER').read() ",
+    " include '/etc/passwd' ",
+    " include 'SECRET' ",
+    " raw ",
+    " endraw ",
+    " self ",
+    "|safe",
+    "<script>",
+    " words ",
+]
+# Keys whose values are names the pack uses to refer to things, not text that prints.
+_STRUCTURAL_KEYS = {"id", "key", "kind", "answer_type", "tags", "tag", "theme", "language"}
+_STRUCTURAL_KEYS |= {"worksheets", "questions", "lines"}
+
+
+def _fill_text(value, text: str, key: str | None = None):
+    """Every string of a parsed YAML file that prints, replaced by ``text``."""
+    if isinstance(value, dict):
+        return {
+            k: (v if k in _STRUCTURAL_KEYS and not _is_records(v) else _fill_text(v, text, k))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_fill_text(item, text, key) for item in value]
+    if isinstance(value, str):
+        return text
+    return value
+
+
+def _is_records(value) -> bool:
+    # ``questions:`` in a question file holds the questions themselves; in a role, their ids.
+    return (
+        isinstance(value, list) and bool(value) and isinstance(value[0], dict) and "id" in value[0]
+    )
+
+
+@fixed(20)
+@given(pieces=st.lists(st.sampled_from(_TEMPLATE_TEXT), min_size=1, max_size=8))
+def test_property_template_text_in_every_content_field_stays_text(tmp_path_factory, pieces):
+    """Jinja syntax in any field of a pack is printed or refused as content, never run: no
+    command, no file read, no expression evaluated."""
+    root = tmp_path_factory.mktemp("fields")
+    marker, secret = root / "MARKER", root / "SECRET"
+    secret.write_text("the-secret-text", encoding="utf-8")
+    text = "".join(pieces).replace("MARKER", str(marker)).replace("SECRET", str(secret))
+    text = "x" + text  # never blank once stripped
+    pack = root / "pack"
+    shutil.copytree(TINY, pack)
+    for file in pack.rglob("*.yaml"):
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        file.write_text(yaml.safe_dump(_fill_text(data, text)), encoding="utf-8")
+    try:
+        bank = load_bank(pack)
+    except ContentError:
+        return  # refused as content (an unknown {placeholder}, say): nothing ran
+    spec = WorkbookSpec()
+    html = render_html(make_book(bank, spec, select(bank, spec)))
+    assert not marker.exists()
+    assert "the-secret-text" not in html
+    assert "root:x:0:0" not in html
+    assert "23331" not in html
+    if "7777 * 3" in text:
+        assert "7777 * 3" in html
 
 
 # Names a template can start from, and steps that have been used to climb out of a sandbox.
