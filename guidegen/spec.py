@@ -80,13 +80,20 @@ class Edition:
     notes_lines: int  # ruled lines under a general or technical question (at least)
     shows_answers: bool
     for_candidates: bool  # study plan, story bank, STAR blocks, the candidate's checklist
+    # Every question a spread: the question on a left-hand page, its notes on the facing
+    # right-hand page. Where a question's text is long (a sample answer), it and a useful
+    # amount of writing room do not fit on one page, and the reader must see both at once.
+    question_spreads: bool = False
 
 
 EDITIONS: dict[str, Edition] = {
-    "study": Edition(notes_lines=6, shows_answers=True, for_candidates=True),
-    # Practice copies are for mock interviews: room for a full answer, no sample answers.
+    "study": Edition(
+        notes_lines=12, shows_answers=True, for_candidates=True, question_spreads=True
+    ),
+    # Practice copies are for mock interviews: room for a full answer, no sample answers. A
+    # question and its notes share one page (a question is short without its answer).
     "practice": Edition(notes_lines=12, shows_answers=False, for_candidates=True),
-    # The facilitator's answer key only needs room for remarks.
+    # The facilitator's answer key only needs room for remarks, on the question's page.
     "facilitator": Edition(notes_lines=3, shows_answers=True, for_candidates=False),
 }
 

@@ -69,15 +69,30 @@ def star_faults(book: Workbook, paper: str) -> list[str]:
     return faults
 
 
+def notes_pages(book: Workbook) -> dict[int, tuple[int, int]]:
+    """Question number -> (the page its title is on, the page its notes heading is on), for
+    every question with notes: a notes heading belongs to the question printed last before it."""
+    found: dict[int, tuple[int, int]] = {}
+    current = None
+    for number, text in enumerate(book.page_texts, start=1):
+        events = [(m.start(), int(m.group(1))) for m in re.finditer(r"QUESTION (\d+) ", text)]
+        events += [(m.start(), 0) for h in NOTES_HEADINGS for m in re.finditer(h, text)]
+        for _, question in sorted(events):
+            if question:
+                current = (question, number)
+            elif current is not None:
+                found[current[0]] = (current[1], number)
+    return found
+
+
 def writing_faults(book: Workbook, paper: str) -> list[str]:
-    """Every notes space starts on a page that also has the end of its question."""
-    faults = []
-    for number in range(1, book.page_count + 1):
-        text = column_text(book, number, paper)
-        for heading in NOTES_HEADINGS:
-            if text.startswith(heading):
-                faults.append(f"page {number}: '{heading}' starts the page, away from its question")
-    return faults
+    """The spread rule: every question's notes are on its title's page, or its title is on a
+    left-hand page and its notes on the right-hand page facing it."""
+    return [
+        f"question {question}: title on page {title}, notes on page {notes}"
+        for question, (title, notes) in notes_pages(book).items()
+        if not (notes == title or (title % 2 == 0 and notes == title + 1))
+    ]
 
 
 def blank_pages(book: Workbook) -> list[int]:
@@ -165,3 +180,24 @@ def all_faults(book: Workbook, paper: str) -> dict[str, list[str]]:
         "overflow": overflow_faults(book, paper),
         "blank": [f"page {n} is blank" for n in blank_pages(book) if n != 2],
     }
+
+
+def part_pages(book: Workbook, titles: tuple[str, ...]) -> list[int]:
+    """The pages of the parts with these titles (from the bookmarks)."""
+    starts = sorted((page, title) for level, title, page in book.outline() if level == 1)
+    return [
+        n
+        for (page, title), (end, _) in zip(starts, starts[1:] + [(book.page_count + 1, "")])
+        if title in titles
+        for n in range(page, end)
+    ]
+
+
+def empty_foot(book: Workbook, number: int, paper: str) -> float:
+    """Millimetres left empty between the last thing printed in the column and its foot."""
+    x0, top, x1, bottom = column(book, number, paper)
+    lowest = top
+    for thing in list(book.chars(number)) + list(book.shapes(number)):
+        if thing.top >= top - 1 and thing.bottom <= bottom + 1 and thing.x0 < x1 and thing.x1 > x0:
+            lowest = max(lowest, thing.bottom)
+    return (bottom - lowest) / MM

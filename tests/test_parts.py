@@ -20,7 +20,7 @@ def glyphs(book: Workbook, number: int) -> list[tuple[str, float, float]]:
 
 
 def test_the_chunked_book_is_the_one_document_book(default_workbook, whole_workbook):
-    assert default_workbook.page_count == whole_workbook.page_count == 130
+    assert default_workbook.page_count == whole_workbook.page_count == 166
     for number in range(1, default_workbook.page_count + 1):
         assert glyphs(default_workbook, number) == glyphs(whole_workbook, number), number
         assert default_workbook.links(number) == whole_workbook.links(number), number
@@ -99,18 +99,18 @@ def test_fields_of_every_chunk_are_in_the_form(fillable_workbook):
         assert len(widgets) == len(pdf.Root.AcroForm.Fields)
 
 
-def test_a_part_longer_than_40_questions_continues_on_a_right_hand_page(long_part_workbook):
+def test_a_part_longer_than_40_questions_continues_on_a_new_spread(long_part_workbook):
     book = long_part_workbook
     outline = book.outline()
     start = next(i for i, (level, title, _) in enumerate(outline) if title == "General questions")
     general = [page for level, _, page in outline[start + 1 : start + 48] if level == 2]
     assert len(general) == 47
     fortieth, forty_first = general[39], general[40]
-    assert forty_first % 2 == 1 and forty_first > fortieth  # a new recto
-    # Its running head still names the part.
-    assert (
-        book.raw_text(forty_first).rstrip().endswith(f"General questions\u2003\u2003{forty_first}")
-    )
+    # A new left-hand page: in the study edition every question is a spread.
+    assert forty_first % 2 == 0 and forty_first > fortieth
+    # The running head of the facing page still names the part.
+    facing = forty_first + 1
+    assert book.raw_text(facing).rstrip().endswith(f"General questions\u2003\u2003{facing}")
     # Folios carry on across the chunks.
     for number in range(3, book.page_count):
         text = book.raw_text(number)

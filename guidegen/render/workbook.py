@@ -116,6 +116,27 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
     )
 
 
+def lay_out_whole(book: Book, log: FetchLog):
+    """The workbook laid out as one document, and the book as laid out: laid out again with
+    the questions too long for their usual layout marked (render/spreads.py)."""
+    from guidegen.render.spreads import MAX_LAYOUTS, too_long
+
+    ids = [question.id for question in book.selection.questions]
+    for _ in range(MAX_LAYOUTS):
+        log.refused.clear()
+        log.missing_glyphs.clear()
+        _, document = lay_out(book, "workbook.html", log)
+        anchors: dict[str, int] = {}
+        for index, page in enumerate(document.pages):
+            for name in page.anchors:
+                anchors.setdefault(name, index)
+        longer = too_long(ids, anchors, first_is_left=False) - book.long_questions
+        if not longer:
+            break
+        book = book.with_changes(long_questions=book.long_questions | longer)
+    return book, document
+
+
 def _whole(book: Book):
     """A book of one body chunk laid out as one document: the same pages, without laying
     the front out twice (see render/chunks.py)."""
@@ -126,7 +147,7 @@ def _whole(book: Book):
     from guidegen.render.pages import page_infos
 
     log = FetchLog()
-    _, document = lay_out(book, "workbook.html", log)
+    _, document = lay_out_whole(book, log)
     infos = page_infos(document)
     pdf = pikepdf.open(io.BytesIO(pdf_bytes(document, log=log, pdf_forms=book.fillable)))
     return pdf, infos, log
