@@ -65,7 +65,7 @@ def part_pieces(book: Book) -> list[PartPiece]:
 
 def _piece_side(book: Book, piece: PartPiece) -> str | None:
     """The side the book forces for a piece's first page (styles/question.css)."""
-    if book.spreads(piece.kind):
+    if book.spreads(piece.kind) or piece.questions[0].id in book.long_questions:
         return "left"
     return None if piece.opens else "right"
 

@@ -64,6 +64,7 @@ class Laid:
     refused: list[str] = field(default_factory=list)
     html: str = ""
     missing_glyphs: list[str] = field(default_factory=list)  # drawn as empty boxes
+    long_questions: frozenset[str] = frozenset()  # laid out long (render/spreads.py)
 
 
 class _TooLong(Exception):
@@ -179,6 +180,7 @@ def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
         log.refused,
         html if chunk.index == 0 else "",
         log.missing_glyphs,
+        book.long_questions,
     )
 
 

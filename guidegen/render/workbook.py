@@ -98,8 +98,10 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
             missing_glyphs = list(
                 dict.fromkeys(char for chunk in laid for char in chunk.missing_glyphs)
             )
+            longer = frozenset().union(*(chunk.long_questions for chunk in laid))
+            book = book.with_changes(long_questions=book.long_questions | longer)
         else:
-            pdf, infos, log = _whole(book)
+            pdf, infos, log, book = _whole(book)
             refused, missing_glyphs = log.refused, log.missing_glyphs
         missing = (-len(infos)) % pad_to
         if not missing:
@@ -147,10 +149,10 @@ def _whole(book: Book):
     from guidegen.render.pages import page_infos
 
     log = FetchLog()
-    _, document = lay_out_whole(book, log)
+    book, document = lay_out_whole(book, log)
     infos = page_infos(document)
     pdf = pikepdf.open(io.BytesIO(pdf_bytes(document, log=log, pdf_forms=book.fillable)))
-    return pdf, infos, log
+    return pdf, infos, log, book
 
 
 def layout_jobs() -> int:
