@@ -10,13 +10,13 @@ anyway, so the pages come out as one document would lay them out:
   numbers to learn its length (its layout does not depend on the numbers: they sit in a
   column of their own);
 - the body, cut at the start of a part, of a long part's next run of questions, or of the back
-  matter. A part longer than ``RUN`` questions continues on a new right-hand page every
-  ``RUN`` questions (a part of spreads on a left-hand one, where its spreads begin) — in every
-  book, laid out in chunks or not, so a chunk never changes a page.
+  matter. A part longer than ``RUN`` questions continues on a new left-hand page every ``RUN``
+  questions, where a spread may begin — in every book, laid out in chunks or not, so a chunk
+  never changes a page.
 
-A chunk's first page is a left- or right-hand page. Where the book forces the side (the
-part whose questions are spreads starts on a left-hand page, any other continued part on a
-right-hand one) it is known before layout; elsewhere it follows from the pages before it.
+A chunk's first page is a left- or right-hand page. Where the book forces the side (a part
+of questions and each of its continued runs starts on a left-hand page) it is known before
+layout; elsewhere it follows from the pages before it.
 """
 
 from __future__ import annotations
@@ -64,10 +64,10 @@ def part_pieces(book: Book) -> list[PartPiece]:
 
 
 def _piece_side(book: Book, piece: PartPiece) -> str | None:
-    """The side the book forces for a piece's first page (styles/question.css)."""
-    if book.spreads(piece.kind) or piece.questions[0].id in book.long_questions:
-        return "left"
-    return None if piece.opens else "right"
+    """The side the book forces for a piece's first page (styles/question.css): every part
+    of questions, and every continued run of one, starts on a left-hand page, since its first
+    question may be a spread or a long question (render/spreads.py)."""
+    return "left"
 
 
 SHARES = 2  # the body is balanced into (at least) this many chunks
