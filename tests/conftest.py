@@ -140,6 +140,33 @@ def guidegen_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
 
 
+def start_preview(pack: Path) -> tuple[subprocess.Popen, str]:
+    """``guidegen preview`` of ``pack`` on a free port, and the URL it says it serves."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "guidegen", "preview", "--content", str(pack), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**guidegen_env(), "PYTHONUNBUFFERED": "1"},
+    )
+    first = process.stdout.readline()
+    assert " at http://127.0.0.1:" in first, first + process.stderr.read()
+    return process, first.split(" at ", 1)[1].split()[0]
+
+
+def fixed(examples: int):
+    """Hypothesis settings for a deterministic run: the same examples every time."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        derandomize=True,
+        database=None,
+        deadline=None,
+        max_examples=examples,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 def write_csv(path: Path, rows: list[list[str]], bom: bool = False) -> Path:
     import csv
 

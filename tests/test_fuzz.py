@@ -11,24 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from guidegen.batch.attendees import read_attendees
 from guidegen.content.load import load_bank
 from guidegen.errors import ContentError, UsageError
-from tests.conftest import DATA, run_cli
-
-
-def fixed(examples: int) -> settings:
-    return settings(
-        derandomize=True,
-        database=None,
-        deadline=None,
-        max_examples=examples,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-
+from tests.conftest import DATA, fixed, run_cli
 
 TINY = DATA / "tiny"
 QUESTIONS = (TINY / "questions" / "tiny.yaml").read_text(encoding="utf-8")

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, guidegen_env
+from tests.conftest import DATA, start_preview
 from tests.pdfread import Workbook
 
 CHROMIUM = next(
@@ -36,16 +34,7 @@ WAIT_MS = 15_000  # generous: the machine may be busy; a reload normally takes w
 def server(tmp_path_factory):
     pack = tmp_path_factory.mktemp("preview") / "pack"
     shutil.copytree(DATA / "tiny", pack)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "guidegen", "preview", "--content", str(pack), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**guidegen_env(), "PYTHONUNBUFFERED": "1"},
-    )
-    first = process.stdout.readline()
-    assert " at http://127.0.0.1:" in first, first + process.stderr.read()
-    url = first.split(" at ", 1)[1].split()[0]
+    process, url = start_preview(pack)
     yield process, url, pack
     if process.poll() is None:
         process.kill()

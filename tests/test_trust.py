@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from guidegen.content.load import load_bank
@@ -26,7 +26,7 @@ from guidegen.render.html import make_book, render_html
 from guidegen.render.theme import Theme
 from guidegen.select import select
 from guidegen.spec import WorkbookSpec
-from tests.conftest import DATA, guidegen_env, run_cli, write_csv
+from tests.conftest import DATA, fixed, guidegen_env, run_cli, start_preview, write_csv
 from tests.pdfread import Workbook
 
 TINY = DATA / "tiny"
@@ -37,14 +37,14 @@ PAYLOADS = [
 ]
 
 
-def fixed(examples: int) -> settings:
-    return settings(
-        derandomize=True,
-        database=None,
-        deadline=None,
-        max_examples=examples,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
+def pages_printing(pack: Path, out: Path, text: str) -> list[int]:
+    """Build ``pack`` (it must succeed) and the pages that print ``text``."""
+    result = run_cli("build", "--content", pack, "--out", out)
+    assert result.exit_code == 0, result.stderr
+    book = Workbook(out)
+    pages = book.pages_containing(text)
+    book.close()
+    return pages
 
 
 def pack_with_theme(root: Path, templates: dict[str, str]) -> Path:
@@ -158,12 +158,9 @@ def test_template_text_in_the_content_prints_as_it_is(tmp_path):
         text.replace(first_title, "Rate {{ 6 * 7 }} and {% if 1 %}this{% endif %}", 1),
         encoding="utf-8",
     )
-    out = tmp_path / "out.pdf"
-    result = run_cli("build", "--content", pack, "--out", out)
-    assert result.exit_code == 0, result.stderr
-    book = Workbook(out)
-    pages = book.pages_containing("Rate {{ 6 * 7 }} and {% if 1 %}this{% endif %}")
-    book.close()
+    pages = pages_printing(
+        pack, tmp_path / "out.pdf", "Rate {{ 6 * 7 }} and {% if 1 %}this{% endif %}"
+    )
     assert pages  # the question's page, and the contents line that names it
 
 
@@ -409,13 +406,7 @@ def test_a_packs_theme_that_links_inside_the_pack_is_used(tmp_path):
     (pack / "house").symlink_to(pack / "themes" / "red")
     with (pack / "workbook.yaml").open("a", encoding="utf-8") as stream:
         stream.write("theme: house\n")
-    out = tmp_path / "o.pdf"
-    result = run_cli("build", "--content", pack, "--out", out)
-    assert result.exit_code == 0, result.stderr
-    book = Workbook(out)
-    pages = book.pages_containing("House theme")
-    book.close()
-    assert pages == [1]
+    assert pages_printing(pack, tmp_path / "o.pdf", "House theme") == [1]
 
 
 # ---- regressions that raised tracebacks ----
@@ -457,16 +448,8 @@ def test_a_read_only_output_is_left_untouched(tmp_path):
 def preview(tmp_path_factory):
     pack = tmp_path_factory.mktemp("host") / "pack"
     shutil.copytree(TINY, pack)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "guidegen", "preview", "--content", str(pack), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**guidegen_env(), "PYTHONUNBUFFERED": "1"},
-    )
-    first = process.stdout.readline()
-    assert " at http://127.0.0.1:" in first, first + process.stderr.read()
-    port = int(first.split(" at ", 1)[1].split()[0].rstrip("/").rsplit(":", 1)[1])
+    process, url = start_preview(pack)
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
     yield port, pack
     process.kill()
     process.wait()

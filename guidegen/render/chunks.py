@@ -63,13 +63,6 @@ def part_pieces(book: Book) -> list[PartPiece]:
     return pieces
 
 
-def _piece_side(book: Book, piece: PartPiece) -> str | None:
-    """The side the book forces for a piece's first page (styles/question.css): every part
-    of questions, and every continued run of one, starts on a left-hand page, since its first
-    question may be a spread or a long question (render/spreads.py)."""
-    return "left"
-
-
 SHARES = 2  # the body is balanced into (at least) this many chunks
 
 
@@ -90,7 +83,9 @@ def plan(book: Book) -> list[Chunk]:
         if section.parts:
             for piece in part_pieces(book):
                 weight = 3 * len(piece.questions)
-                units.append((("parts",), (piece,), _piece_side(book, piece), weight))
+                # Every part of questions, and every continued run of one, starts on a
+                # left-hand page: its first question may begin a spread (styles/question.css).
+                units.append((("parts",), (piece,), "left", weight))
         elif section.id in BACK:
             units.append(((section.id,), (), "left" if section.id == "back-cover" else None, 8))
         else:
