@@ -130,7 +130,7 @@ class WorkbookSpec:
     paper: str = "a4"
     booklet: bool = False
     fillable: bool = False
-    print_shop: bool = False  # trim and bleed boxes, crop marks, text in pure black
+    print_shop: bool = False  # PDF/X-4: bleed, marks outside it, output intent (render/printshop)
     language: str | None = None  # None: the content's own language
     theme: Path | None = None  # None: the content's theme, if it names one, else the built-in
     person: Person = field(default_factory=Person)
@@ -155,6 +155,12 @@ class WorkbookSpec:
                 "--fillable and --booklet cannot be combined: imposing pages two "
                 "to a sheet drops form fields. Build the fillable file for screens "
                 "and the booklet for paper."
+            )
+        if self.print_shop and (self.booklet or self.fillable):
+            raise UsageError(
+                f"--print-shop and --{'booklet' if self.booklet else 'fillable'} cannot be "
+                "combined: a print shop imposes the pages itself and prints what is on them. "
+                "Give it the --print-shop file alone."
             )
 
     def with_changes(self, **changes) -> WorkbookSpec:

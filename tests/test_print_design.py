@@ -311,22 +311,125 @@ def test_long_names_on_batch_covers_are_printed_whole(tmp_path):
 # ---- print shop ----
 
 
-def test_print_shop_files_have_trim_and_bleed_boxes_and_black_text(tmp_path):
-    out = tmp_path / "shop.pdf"
+@pytest.fixture(scope="module")
+def print_shop_file(tmp_path_factory):
+    out = tmp_path_factory.mktemp("shop") / "shop.pdf"
     result = run_cli("build", "--content", DATA / "tiny", "--print-shop", "--out", out)
     assert result.exit_code == 0, result.stderr
     book = Workbook(out)
-    bleed = 3 * MM
-    for page in book.pdf.pages:
-        trim = [float(v) for v in page.obj.TrimBox]
-        box = [float(v) for v in page.obj.BleedBox]
-        assert [round(v, 1) for v in trim] == [0, 0, 595.3, 841.9]
-        assert [round(a - b, 1) for a, b in zip(trim, box)] == [round(bleed, 1)] * 2 + [
-            round(-bleed, 1)
-        ] * 2
-    colours = {c.colour for n in range(1, book.page_count + 1) for c in book.chars(n)}
+    yield book
     book.close()
+
+
+def _colour_operators(pdf: pikepdf.Pdf) -> set[tuple[str, tuple[str, ...]]]:
+    """Every colour-setting operator in the pages and the forms they draw, with its operands."""
+    found, seen = set(), set()
+
+    def walk(stream, resources, depth=0):
+        for operands, operator in pikepdf.parse_content_stream(stream):
+            op = str(operator)
+            if op in ("rg", "RG", "g", "G", "k", "K", "cs", "CS", "sc", "SC", "scn", "SCN"):
+                found.add((op, tuple(str(v) for v in operands)))
+            elif op == "Do" and depth < 8:
+                form = resources.get("/XObject", {}).get(str(operands[0]))
+                if form is not None and form.get("/Subtype") == "/Form":
+                    if form.objgen not in seen:
+                        seen.add(form.objgen)
+                        walk(form, form.get("/Resources", resources), depth + 1)
+
+    for page in pdf.pages:
+        walk(page, page.obj.Resources)
+    return found
+
+
+def test_print_shop_file_has_bleed_and_room_for_marks_outside_it(print_shop_file):
+    book = print_shop_file
+    for number, page in enumerate(book.pdf.pages, start=1):
+        trim = [float(v) for v in page.obj.TrimBox]
+        bleed = [float(v) for v in page.obj.BleedBox]
+        media = [float(v) for v in page.obj.MediaBox]
+        assert [round(v, 1) for v in trim] == [0, 0, 595.3, 841.9]
+        assert [round((t - b) / MM, 2) for t, b in zip(trim, bleed)] == [3, 3, -3, -3]
+        slug = [(b - m) / MM for b, m in zip(bleed[:2], media[:2])]
+        slug += [(m - b) / MM for b, m in zip(bleed[2:], media[2:])]
+        assert min(slug) >= 6, (number, slug)
+        # What is drawn outside the bleed is the crop marks: two at each corner, in line with
+        # the trim's edges, none reaching into the bleed.
+        top = media[3]
+        outside = []
+        for shape in book.shapes(number):
+            x0, x1, y0, y1 = shape.x0, shape.x1, top - shape.bottom, top - shape.top
+            inside_bleed = x1 > bleed[0] and x0 < bleed[2] and y1 > bleed[1] and y0 < bleed[3]
+            if not (x0 >= bleed[0] and x1 <= bleed[2] and y0 >= bleed[1] and y1 <= bleed[3]):
+                assert not inside_bleed, (number, shape)
+                assert media[0] <= x0 and x1 <= media[2] and media[1] <= y0 and y1 <= media[3]
+                outside.append(((x0 + x1) / 2, (y0 + y1) / 2, x1 - x0 > y1 - y0))
+        assert len(outside) == 8, (number, outside)
+        for x, y, horizontal in outside:
+            if horizontal:
+                assert round(y, 1) in (round(trim[1], 1), round(trim[3], 1)), (number, x, y)
+            else:
+                assert round(x, 1) in (round(trim[0], 1), round(trim[2], 1)), (number, x, y)
+
+
+def test_print_shop_file_is_pdf_x4_with_a_cmyk_output_intent(print_shop_file):
+    pdf = print_shop_file.pdf
+    assert pdf.pdf_version >= "1.6"
+    assert str(pdf.docinfo["/GTS_PDFXVersion"]) == "PDF/X-4"
+    assert pdf.docinfo["/Trapped"] == "/False"
+    with pdf.open_metadata() as xmp:
+        assert xmp["pdfxid:GTSPDFXVersion"] == "PDF/X-4"
+        assert xmp["pdf:Trapped"] == "False"
+    (intent,) = pdf.Root.OutputIntents
+    assert intent.S == "/GTS_PDFX"
+    assert str(intent.OutputConditionIdentifier) == "CGATS TR 006"
+    profile = intent.DestOutputProfile
+    header = profile.read_bytes()[:40]
+    assert profile.N == 4
+    assert header[12:16] == b"prtr" and header[16:20] == b"CMYK" and header[36:40] == b"acsp"
+
+
+def test_print_shop_greys_are_device_gray_and_rgb_is_tagged_srgb(print_shop_file):
+    pdf = print_shop_file.pdf
+    operators = _colour_operators(pdf)
+    rgb_greys = [
+        (op, args)
+        for op, args in operators
+        if op in ("rg", "RG") and len({float(v) for v in args}) == 1
+    ]
+    assert not rgb_greys
+    assert ("g", ("0",)) in operators  # the text
+    for page in pdf.pages:
+        default = page.obj.Resources.ColorSpace.DefaultRGB
+        assert default[0] == "/ICCBased" and default[1].N == 3
+    book = print_shop_file
+    colours = {c.colour for n in range(1, book.page_count + 1) for c in book.chars(n)}
     assert colours == {(0.0, 0.0, 0.0)}
+
+
+def test_print_shop_batch_covers_are_press_ready_too(tmp_path):
+    people = write_csv(tmp_path / "people.csv", [["name"], ["Ada Lovelace"]])
+    out = tmp_path / "copies"
+    result = run_cli("batch", people, "--content", DATA / "tiny", "--print-shop", "--out-dir", out)
+    assert result.exit_code == 0, result.stderr
+    book = Workbook(out / "ada-lovelace.pdf")
+    assert "Ada Lovelace" in book.page_texts[0]
+    operators = _colour_operators(book.pdf)
+    assert not [a for op, a in operators if op in ("rg", "RG") and len(set(map(float, a))) == 1]
+    cover = book.pdf.pages[0]
+    for form in cover.obj.Resources.XObject.values():
+        assert "/DefaultRGB" in form.Resources.ColorSpace
+    assert str(book.pdf.docinfo["/GTS_PDFXVersion"]) == "PDF/X-4"
+    book.close()
+
+
+@pytest.mark.parametrize("other", ["--booklet", "--fillable"])
+def test_print_shop_file_is_the_pages_alone(tmp_path, other):
+    out = tmp_path / "shop.pdf"
+    result = run_cli("build", "--content", DATA / "tiny", "--print-shop", other, "--out", out)
+    assert result.exit_code == 2
+    assert f"--print-shop and {other} cannot be combined" in result.stderr
+    assert not out.exists()
 
 
 # ---- accessibility ----

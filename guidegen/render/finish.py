@@ -64,6 +64,7 @@ def finish_pdf(
     fillable: bool,
     form_font_path: str | None,
     line_pitch: float,
+    print_shop: bool = False,
 ) -> bytes:
     """The laid-out PDF finished, open (a joined book, see render/join.py); it is closed here.
     ``heads`` are the running heads of a left-hand and a right-hand notes page, for the blank
@@ -99,6 +100,10 @@ def finish_pdf(
         unhyphenate(pdf)
         _describe_links(pdf, descriptions)
         pdf.Root.PageMode = Name.UseOutlines
+        if print_shop:
+            from guidegen.render.printshop import for_print_shop
+
+            for_print_shop(pdf)
         return to_bytes(pdf)
 
 

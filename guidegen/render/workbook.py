@@ -179,6 +179,7 @@ def _finished(pdf, infos, book: Book) -> bytes:
         book.fillable,
         font_file() if book.fillable else None,
         pitch,
+        book.spec.print_shop,
     )
 
 
@@ -207,4 +208,12 @@ def render_cover_overlays(book: Book) -> tuple[bytes, list[str]]:
     overlay = book.with_changes(cover_mode="overlay", spec=book.spec.with_changes(fillable=False))
     log = FetchLog()
     _, document = lay_out(overlay, "cover_overlay.html", log)
-    return pdf_bytes(document, tagged=False, log=log), log.missing_glyphs
+    data = pdf_bytes(document, tagged=False, log=log)
+    if book.spec.print_shop:
+        from guidegen.render.postprocess import open_pdf, to_bytes
+        from guidegen.render.printshop import press_colours
+
+        with open_pdf(data) as pdf:
+            press_colours(pdf)
+            data = to_bytes(pdf)
+    return data, log.missing_glyphs
