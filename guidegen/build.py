@@ -19,6 +19,7 @@ class BuildResult:
     refused: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     html_path: Path | None = None
+    stitched: tuple[int, ...] = ()  # a booklet's stitched parts, in pages
 
 
 def build(
@@ -46,4 +47,6 @@ def build(
         write_atomically(html_path, rendered.html.encode("utf-8"))
     write_atomically(out, rendered.finished())
     warnings = [f"{problem.one_line()}" for problem in bank.warnings] + rendered.warnings
-    return BuildResult(out, rendered.pages, rendered.refused, warnings, html_path)
+    return BuildResult(
+        out, rendered.pages, rendered.refused, warnings, html_path, rendered.stitched
+    )

@@ -17,6 +17,7 @@ import pytest
 
 from guidegen.content.load import load_bank
 from guidegen.paths import CONTENT_DIR
+from guidegen.render.postprocess import booklet_order
 from guidegen.select import role_questions
 from tests.conftest import DATA, build, run_cli, write_csv
 from tests.layout_checks import (
@@ -268,17 +269,74 @@ def test_the_facilitator_edition_is_an_answer_key(facilitator_workbook):
 # ---- booklet ----
 
 
+def _folios(book: Workbook, number: int) -> tuple[int | None, int | None]:
+    """The page numbers printed in the running heads of a booklet side's two halves."""
+    page = book.pdf.pages[number - 1]
+    width = float(page.mediabox[2])
+    left = book.text_in(number, (0, 0, width / 2, 15 * MM))
+    right = book.text_in(number, (width / 2, 0, width, 15 * MM)).strip()
+    found_left = re.search(r"(?m)^(\d+)\u2003", left)
+    found_right = re.search(r"(\d+)$", right)
+    return (
+        int(found_left.group(1)) if found_left else None,
+        int(found_right.group(1)) if found_right else None,
+    )
+
+
+def test_a_thick_booklet_is_cut_into_stitched_parts_between_spreads(booklet_workbook):
+    """120 booklet pages are past one saddle stitch (64): two parts, each imposed on its own."""
+    book = booklet_workbook
+    width = float(book.pdf.pages[0].mediabox[2])
+    height = float(book.pdf.pages[0].mediabox[3])
+    openers = [
+        n
+        for n in range(1, book.page_count + 1)
+        if "Part 2 of 2" in book.text_in(n, (width / 2, 0, width, height))
+    ]
+    assert len(openers) == 1
+    first_sides = openers[0] - 1  # part 1's sides come first
+    part_one, part_two = 2 * first_sides, 2 * (book.page_count - first_sides)
+    assert part_one % 4 == 0 and max(part_one, part_two) <= 64
+    order = booklet_order(part_one) + [
+        (left + part_one, right + part_one) for left, right in booklet_order(part_two)
+    ]
+    assert len(order) == book.page_count
+    checked = 0
+    for number, expected in enumerate(order, start=1):
+        for printed, wanted in zip(_folios(book, number), expected):
+            if printed is not None:
+                assert printed == wanted, (number, printed, expected)
+                checked += 1
+    assert checked > book.page_count  # most halves carry a folio
+    # The cut does not split a spread: part 1 ends on a notes page, part 2 opens on its own
+    # front, and the question it names begins the left-hand page after it.
+    side_with_last = next(n for n, pair in enumerate(order, start=1) if part_one in pair)
+    last_half = (0, 0, width / 2, height)
+    if order[side_with_last - 1][1] == part_one:
+        last_half = (width / 2, 0, width, height)
+    last_page = book.text_in(side_with_last, last_half)
+    assert "Notes" in last_page and "Question" not in last_page
+    opener = book.text_in(openers[0], (width / 2, 0, width, height))
+    first_question = int(re.search(r"Questions (\d+) to", opener).group(1))
+    after = next(n for n, pair in enumerate(order, start=1) if pair[0] == part_one + 2)
+    left_page = book.text_in(after, (0, 0, width / 2, height)).upper()
+    assert left_page.startswith(f"QUESTION {first_question}\r\n"), left_page[:40]
+
+
 def test_a_booklet_has_a_back_cover_readable_story_bank_and_no_blank_halves(booklet_workbook):
     book = booklet_workbook
     page = book.pdf.pages[0]
     width = float(page.mediabox[2])
     height = float(page.mediabox[3])
-    left = book.text_in(1, (0, 0, width / 2, height))
-    assert "Good luck" in left  # the back cover, outside the fold on sheet 1
+    openers = [n for n in range(1, book.page_count + 1) if "Part 2 of 2" in book.raw_text(n)]
+    # The back cover is outside the fold on the last part's first sheet.
+    assert "Good luck" in book.text_in(openers[0], (0, 0, width / 2, height))
     for number in range(1, book.page_count + 1):
         for side, half in enumerate(((0, 0, width / 2, height), (width / 2, 0, width, height))):
-            # Only the inside of the front cover (booklet page 2: sheet 1, back, left) is blank.
-            assert book.text_in(number, half).strip() or (number, side) == (2, 0), (number, half)
+            # Only the inside of the front cover (booklet page 2: sheet 1, back, left) and of
+            # the back cover (the last part's first sheet, back, right) are blank.
+            blank_ok = (number, side) in ((2, 0), (openers[0] + 1, 1))
+            assert book.text_in(number, half).strip() or blank_ok, (number, half)
     story = [n for n in range(1, book.page_count + 1) if "Story bank" in book.raw_text(n)]
     assert story
     for number in story:

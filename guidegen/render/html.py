@@ -51,6 +51,9 @@ class Book:
     # follow on the facing page where its text ends.
     long_questions: frozenset[str] = frozenset()
     own_questions_lines: int = 8
+    # A booklet too thick for one staple: the questions each stitched part opens before
+    # (render/stitching.py), {question id: Stitch}.
+    stitch_before: dict = field(default_factory=dict)
     people: list[Person] = field(default_factory=list)
 
     # ---- what the edition and the paper decide ----

@@ -289,9 +289,11 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
     return sides
 
 
-def impose(data: bytes, sheet: str) -> bytes:
+def impose(data: bytes, sheet: str, parts: tuple[int, ...] = ()) -> bytes:
     """Two-up saddle-stitch imposition on landscape ``sheet`` paper.
 
+    ``parts`` are the page counts of the stitched parts (render/stitching.py), each a multiple
+    of 4 and imposed as a booklet of its own, their sheets one after the other; () is one part.
     guidegen pads a workbook with notes pages before imposing it; any other document whose
     length is not a multiple of 4 gets blank sides at the end. Links and form fields do not
     survive: a booklet is for printing.
@@ -301,7 +303,15 @@ def impose(data: bytes, sheet: str) -> bytes:
         pages = list(source.pages)
         forms = [booklet.copy_foreign(page.as_form_xobject()) for page in pages]
         sizes = [(float(page.mediabox[2]), float(page.mediabox[3])) for page in pages]
-        for left, right in booklet_order(len(pages) + (-len(pages)) % 4):
+        padded = len(pages) + (-len(pages)) % 4
+        if sum(parts) != padded:
+            parts = (padded,)
+        order = [
+            (left + offset, right + offset)
+            for size, offset in zip(parts, [sum(parts[:i]) for i in range(len(parts))])
+            for left, right in booklet_order(size)
+        ]
+        for left, right in order:
             booklet.add_blank_page(page_size=(width, height))
             side = booklet.pages[-1]
             drawing, xobjects = [], pikepdf.Dictionary()
@@ -350,7 +360,7 @@ def _fit(size: tuple[float, float], x0: float, slot_width: float, slot_height: f
     )
 
 
-def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Array]:
+def named_destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Array]:
     names = pdf.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return {}
@@ -360,7 +370,7 @@ def _named_destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Array]:
 def _outline_entries(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:
     """(depth, title, page index) for each bookmark."""
     pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
-    named = _named_destinations(pdf)
+    named = named_destinations(pdf)
     entries = []
 
     def walk(items, depth):
@@ -396,7 +406,7 @@ def combine(parts: list[tuple[str, str, bytes]]) -> bytes:
                 if "/Lang" in part.Root and "/Lang" not in combined.Root:
                     combined.Root.Lang = part.Root.Lang
                     combined.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-                named = _named_destinations(part)
+                named = named_destinations(part)
                 for page in part.pages:
                     for annot in page.obj.get("/Annots", []):
                         dest = annot.get("/Dest")

@@ -37,6 +37,7 @@ class Rendered:
     book: Book
     warnings: list[str] = field(default_factory=list)  # for the user (missing glyphs too)
     missing_glyphs: list[str] = field(default_factory=list)  # characters printed as boxes
+    stitched: tuple[int, ...] = ()  # a booklet's stitched parts, in pages (render/stitching.py)
 
     @property
     def html(self) -> str:
@@ -50,7 +51,7 @@ class Rendered:
             return data
         from guidegen.render.postprocess import impose
 
-        return impose(data, self.book.spec.paper)
+        return impose(data, self.book.spec.paper, self.stitched)
 
 
 def lay_out(book: Book, template: str, log: FetchLog, sheets: list[str] | None = None, **extra):
@@ -88,7 +89,7 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
     from guidegen.render.parts import lay_out_book
 
     pad_to = 4 if book.spec.booklet else 1
-    for _ in range(4):
+    for _ in range(6):
         # GUIDEGEN_ONE_DOCUMENT=1 lays any book out as one document (tests and benchmarks
         # compare the two).
         if len(plan(book)) > 2 and not os.environ.get("GUIDEGEN_ONE_DOCUMENT"):
@@ -103,18 +104,82 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
         else:
             pdf, infos, log, book = _whole(book)
             refused, missing_glyphs = log.refused, log.missing_glyphs
+        if book.spec.booklet and not book.stitch_before:
+            cuts = _stitch_cuts(pdf, book)
+            if cuts:
+                pdf.close()
+                book = book.with_changes(stitch_before=cuts)
+                continue
         missing = (-len(infos)) % pad_to
         if not missing:
+            stitched = _stitched_parts(pdf, book) if book.stitch_before else ()
             data = _finished(pdf, infos, book)
             warnings = list(book.labels.warnings) + list(book.selection.warnings)
             if missing_glyphs:
                 warnings.append(missing_glyphs_warning(missing_glyphs))
-            return Rendered(data, len(infos), refused, book, warnings, missing_glyphs)
+            return Rendered(data, len(infos), refused, book, warnings, missing_glyphs, stitched)
         pdf.close()
         book = book.with_changes(notes_pages=book.notes_pages + missing)
     raise RenderError(
         "could not pad the booklet to a multiple of 4 pages: the notes pages "
         "did not lay out one page each"
+    )
+
+
+def _destination_pages(pdf) -> dict[str, int]:
+    """The 1-based page each named destination (an element's id) is on."""
+    from guidegen.render.postprocess import named_destinations
+
+    index = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+    return {
+        name: index[dest[0].objgen]
+        for name, dest in named_destinations(pdf).items()
+        if len(dest) and dest[0].objgen in index
+    }
+
+
+def _stitch_cuts(pdf, book: Book) -> dict:
+    """Where a booklet past one staple is cut into stitched parts; {} if it is not."""
+    from guidegen.render.stitching import MAX_STITCHED_PAGES, plan_cuts
+
+    pages = len(pdf.pages) + (-len(pdf.pages)) % 4
+    if pages <= MAX_STITCHED_PAGES:
+        return {}
+    dests = _destination_pages(pdf)
+    questions = book.selection.questions
+    starts = [
+        (question.id, number, dests[f"q-{question.id}"])
+        for number, question in enumerate(questions, start=1)
+        if f"q-{question.id}" in dests
+    ]
+    part_pages = {page for name, page in dests.items() if name.startswith("part-")}
+    try:
+        return plan_cuts(starts, pages, len(questions), part_pages)
+    except ValueError:
+        raise RenderError(_too_thick(pages)) from None
+
+
+def _stitched_parts(pdf, book: Book) -> tuple[int, ...]:
+    """The stitched parts' sizes, read off where their opening pages landed."""
+    from guidegen.render.stitching import MAX_STITCHED_PAGES, part_sizes
+
+    dests = _destination_pages(pdf)
+    count = len(book.stitch_before) + 1
+    openings = [dests.get(f"stitch-{number}", 0) for number in range(2, count + 1)]
+    sizes = part_sizes(len(pdf.pages), openings)
+    if any(page % 4 != 1 for page in openings) or max(sizes) > MAX_STITCHED_PAGES:
+        raise RenderError(_too_thick(len(pdf.pages)))
+    return sizes
+
+
+def _too_thick(pages: int) -> str:
+    from guidegen.render.stitching import MAX_STITCHED_PAGES
+
+    return (
+        f"the booklet has {pages} pages, more than one saddle stitch holds "
+        f"({MAX_STITCHED_PAGES}), and it could not be cut into stitched parts between "
+        "questions; build fewer questions into each booklet (--kinds or --count, one "
+        "booklet each), or the book without --booklet"
     )
 
 
