@@ -28,6 +28,7 @@ from tests.layout_checks import (
     empty_foot,
     measure,
     notes_pages,
+    overflow_faults,
     part_pages,
     question_numbers,
 )
@@ -343,6 +344,43 @@ def test_a_booklet_has_a_back_cover_readable_story_bank_and_no_blank_halves(book
         heads = [c for c in book.chars(number) if c.text.isdigit() and c.size >= 6]
         spots = sorted((round(c.x0), round(c.top)) for c in heads)
         assert len(spots) == len(set(spots))  # no two header characters on top of each other
+
+
+# ---- long tokens ----
+
+LONG_URL = "https://registry.example.com/v2/platform/build-cache/manifests/sha256-0123456789abcdef"
+
+
+def test_long_tokens_in_titles_wrap_inside_the_column(tmp_path):
+    """A long command, URL or compound in a title wraps in the heading and in the contents,
+    where the URL (a link inside the contents' own link) keeps the entry's hanging indent."""
+    pack = tmp_path / "pack"
+    shutil.copytree(DATA / "tiny", pack)
+    questions = pack / "questions" / "tiny.yaml"
+    text = questions.read_text(encoding="utf-8")
+    text = text.replace(
+        "title: What does a build server do?",
+        "title: What does `kubectl get pods --all-namespaces "
+        "--field-selector=status.phase!=Running` show?",
+    ).replace(
+        "title: How would you find which process fills a disk?",
+        f"title: Why does {LONG_URL} fail for a Donaudampfschifffahrtsgesellschaftskapitän?",
+    )
+    questions.write_text(text, encoding="utf-8")
+    book = build(tmp_path / "long.pdf", "--content", pack)
+    assert overflow_faults(book, "a4") == []
+    (contents,) = [n for n in range(1, 6) if "Contents" in book.raw_text(n)]
+    chars = book.chars(contents)
+    text = "".join(c.text for c in chars)
+    what, why = (chars[text.index(word)] for word in ("What does", "Why does"))
+    indent = min(what.x0, why.x0)
+    below = why.top - 1
+    story = chars[text.index("Story bank")].top
+    wrapped = [c for c in chars if below <= c.top < story - 1 and c.text.strip()]
+    assert "registry.example.com" in "".join(c.text for c in wrapped)
+    number_column = [c.text for c in wrapped if c.x0 < indent - 0.5]
+    assert "".join(number_column) == "3.", number_column  # only the entry's number
+    book.close()
 
 
 # ---- covers ----

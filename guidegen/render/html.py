@@ -286,7 +286,9 @@ def _environment(book: Book) -> jinja2.Environment:
 
     env.filters["md"] = lambda text, person=None: render_markdown(text, company(person), fallback)
     env.filters["fill"] = lambda text, person=None: fill(text, company(person), fallback)
-    env.filters["inline"] = lambda text, person=None: render_inline(text, company(person), fallback)
+    env.filters["inline"] = lambda text, person=None, links=True: render_inline(
+        text, company(person), fallback, links
+    )
     env.filters["length_class"] = _length_class
     env.filters["slug"] = slug
     env.filters["date"] = labels.date

@@ -107,13 +107,18 @@ def render_markdown(text: str, company: str | None, fallback: str) -> Markup:
     return Markup(markdown_html(filled))
 
 
-def render_inline(text: str, company: str | None = None, fallback: str = "") -> Markup:
+def render_inline(
+    text: str, company: str | None = None, fallback: str = "", links: bool = True
+) -> Markup:
     """One line of Markdown (a title, a label with **bold** in it) as inline HTML, with
     typographic quotes and dashes, and no paragraph around it. A line break in a title
-    becomes a space."""
+    becomes a space. ``links=False`` keeps a link's text only: for a title printed inside a
+    link of its own (the contents), where a link in a link would end the outer one."""
     filled = fill(text, escape_for_markdown(company) if company else None, fallback)
     html = markdown_html(re.sub(r"<br\s*/?>", " ", filled)).strip()
     html = re.sub(r"^<p>(.*)</p>$", r"\1", html, flags=re.S)
+    if not links:
+        html = re.sub(r"</?a\b[^>]*>", "", html)
     return Markup(html)
 
 
