@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null)
 STAMP := $(VENV)/.installed-$(PY_VERSION)
 
-.PHONY: build test test-fast bench layout-matrix lint clean
+.PHONY: build test test-fast bench layout-matrix contact-sheet lint clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "guidegen needs Python 3.11 or newer, and $(PYTHON) is " + sys.version.split()[0] + ": run make PYTHON=python3.11 (or newer)")'
@@ -36,6 +36,10 @@ bench: $(STAMP)
 # Every role x edition x paper against the print-design rules (a few minutes).
 layout-matrix: $(STAMP)
 	$(BIN)/python tests/layout_matrix.py
+
+# docs/contact-sheet.png: every page of the default book in spreads, in grey (needs pdftoppm).
+contact-sheet: build
+	$(BIN)/python tools/contact_sheet.py output/devops-engineer.pdf docs/contact-sheet.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
