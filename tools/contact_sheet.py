@@ -36,7 +36,7 @@ def contact_sheet(source: Path, out: Path, resolution: int = 100) -> None:
         sheet.add_blank_page(page_size=(sheet_width, sheet_height))
         target = sheet.pages[0]
         forms = pikepdf.Dictionary()
-        drawing = ["1 g 0 0 %.2f %.2f re f" % (sheet_width, sheet_height)]
+        drawing = [f"1 g 0 0 {sheet_width:.2f} {sheet_height:.2f} re f"]
         for index, spread in enumerate(spreads):
             row, col = divmod(index, SPREADS_PER_ROW)
             x = MARGIN + col * (spread_width + GAP)
@@ -58,8 +58,16 @@ def contact_sheet(source: Path, out: Path, resolution: int = 100) -> None:
             sheet.save(sheet_pdf)
             stem = Path(scratch) / "sheet"
             subprocess.run(
-                ["pdftoppm", "-png", "-gray", "-r", str(resolution), "-singlefile",
-                 str(sheet_pdf), str(stem)],
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-gray",
+                    "-r",
+                    str(resolution),
+                    "-singlefile",
+                    str(sheet_pdf),
+                    str(stem),
+                ],
                 check=True,
             )
             out.write_bytes(stem.with_suffix(".png").read_bytes())
