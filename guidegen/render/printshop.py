@@ -57,10 +57,14 @@ def press_colours(pdf: pikepdf.Pdf) -> None:
 
 
 def _srgb_profile(pdf: pikepdf.Pdf) -> pikepdf.Stream:
-    # WeasyPrint ships sRGB2014 (the ICC's own profile, free to copy) for PDF/A output intents.
-    import weasyprint
+    # WeasyPrint ships sRGB2014 (the ICC's own profile, free to copy) for PDF/A output intents;
+    # found without importing WeasyPrint, which a batch's main process may not have done.
+    from importlib.util import find_spec
 
-    data = (Path(weasyprint.__file__).parent / "pdf" / "sRGB2014.icc").read_bytes()
+    spec = find_spec("weasyprint")
+    assert spec is not None and spec.submodule_search_locations
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    data = (folder / "pdf" / "sRGB2014.icc").read_bytes()
     return pdf.make_stream(data, N=3, Alternate=Name.DeviceRGB)
 
 
