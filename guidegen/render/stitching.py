@@ -6,10 +6,12 @@ parts of at most ``MAX_STITCHED_PAGES`` pages, each folded and stapled on its ow
 
 A part must start on a right-hand page (its front) and end on a left-hand one (its back), and
 every left/right pair inside it faces as in the book, so the spread rule holds in every part.
-The cut is made before a question that starts on a left-hand page whose number is a multiple of
-four: that page becomes a notes page ending the part, the next (a right-hand page, the next
-part's front) says which part it is, and the question moves two pages on to the left-hand page
-after it. Page numbers run on through the parts, so the contents stay true.
+A cut is made before a question: notes pages fill the pages from where it started up to the
+next page whose number is a multiple of four (a left-hand page, the part's back), the page after
+that (a right-hand page, the next part's front) says which part it is, and the question moves
+on to the left-hand page after it. One notes page where the question started on a multiple of
+four, three where it started two pages after one; the fewer the better. Page numbers run on
+through the parts, so the contents stay true.
 """
 
 from __future__ import annotations
@@ -28,40 +30,43 @@ class Stitch:
     count: int
     first: int  # question numbers printed on its opening page
     last: int
+    notes_pages: int = 1  # the notes pages that end the part before it
 
 
 def plan_cuts(
     starts: list[tuple[str, int, int]],
     pages: int,
     question_count: int,
-    part_pages: set[int],
+    shared_pages: set[int],
     limit: int = MAX_STITCHED_PAGES,
 ) -> dict[str, Stitch]:
     """Where to cut a booklet of ``pages`` pages: {question id: the part it opens}.
 
     ``starts`` is (question id, number, page) for each question as laid out without cuts;
-    ``part_pages`` the pages where a part of questions opens (its title stays with its first
-    question). {} if the booklet fits one stitch; ValueError if no cut fits."""
+    ``shared_pages`` the pages a question shares with something a cut must not part it from:
+    the title of a part of questions, or another question. {} if the booklet fits one
+    stitch; ValueError if no cut fits."""
     if pages <= limit:
         return {}
     first_count = math.ceil(pages / limit)
     for count in range(first_count, first_count + 3):
-        cuts = _cuts(starts, pages, count, part_pages, limit)
+        cuts = _cuts(starts, pages, count, shared_pages, limit)
         if cuts is not None:
             numbers = [number for _, number, _ in cuts] + [question_count + 1]
             return {
-                qid: Stitch(index + 2, count, number, numbers[index + 1] - 1)
-                for index, (qid, number, _) in enumerate(cuts)
+                qid: Stitch(index + 2, count, number, numbers[index + 1] - 1, notes)
+                for index, (qid, number, notes) in enumerate(cuts)
             }
     raise ValueError(f"no place to cut {pages} pages into parts of at most {limit}")
 
 
-def _cuts(starts, pages: int, count: int, part_pages: set[int], limit: int):
-    """The questions to cut before for ``count`` parts, the longest part as short as it can
-    be (then the parts as even as they can be), or None.
+def _cuts(starts, pages: int, count: int, shared_pages: set[int], limit: int):
+    """(question id, number, notes pages) of the cuts for ``count`` parts, or None: the longest
+    part as short as it can be, then the fewest notes pages added, then the most even parts.
 
-    Each cut moves the pages after it two on, which changes where the next cuts can go, so
-    every way of cutting is tried (a few thousand for five parts)."""
+    Each cut moves the pages after it on, which changes what the next cuts cost, so the cuts
+    are searched depth first, the eight nearest an even share at each step."""
+    target = (pages + 3 * (count - 1)) / count
     best: tuple | None = None
 
     def search(cuts: tuple, sizes: tuple, start: int, shift: int) -> None:
@@ -72,14 +77,24 @@ def _cuts(starts, pages: int, count: int, part_pages: set[int], limit: int):
             last = remaining + (-remaining) % 4
             if last <= limit:
                 every = (*sizes, last)
-                score = (max(every), max(every) - min(every))
+                score = (max(every), shift, max(every) - min(every))
                 if best is None or score < best[0]:
                     best = (score, cuts)
             return
+        candidates = []
         for qid, number, page in starts:
-            end = page + shift  # where this part's closing notes page would go
-            if end % 4 == 0 and page not in part_pages and start + 4 <= end < start + limit:
-                search((*cuts, (qid, number, end)), (*sizes, end - start + 1), end + 1, shift + 2)
+            moved = page + shift  # where the question starts now
+            notes = (-moved) % 4 + 1  # notes pages from there to a multiple of four
+            end = moved + notes - 1  # this part's last page
+            if page not in shared_pages and start + 4 <= end < start + limit:
+                candidates.append((abs(end - (start + target - 1)), notes, qid, number, end))
+        for _, notes, qid, number, end in sorted(candidates)[:8]:
+            search(
+                (*cuts, (qid, number, notes)),
+                (*sizes, end - start + 1),
+                end + 2,
+                shift + notes + 1,
+            )
 
     search((), (), 1, 0)
     return None if best is None else best[1]

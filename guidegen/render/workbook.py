@@ -152,9 +152,16 @@ def _stitch_cuts(pdf, book: Book) -> dict:
         for number, question in enumerate(questions, start=1)
         if f"q-{question.id}" in dests
     ]
-    part_pages = {page for name, page in dests.items() if name.startswith("part-")}
+    # A cut goes before a question that has its page to itself: not below a part's title,
+    # nor below another question (two short ones share a page in the practice edition).
+    owners: dict[int, set[str]] = {}
+    for name, page in dests.items():
+        if name.startswith(("q-", "notes-")):
+            owners.setdefault(page, set()).add(name.split("-", 1)[1])
+    shared = {page for page, ids in owners.items() if len(ids) > 1}
+    shared |= {page for name, page in dests.items() if name.startswith("part-")}
     try:
-        return plan_cuts(starts, pages, len(questions), part_pages)
+        return plan_cuts(starts, pages, len(questions), shared)
     except ValueError:
         raise RenderError(_too_thick(pages)) from None
 
