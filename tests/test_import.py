@@ -527,6 +527,31 @@ def test_details_blocks():
     assert [s.line for s in records.skipped] == [21]  # no summary
 
 
+def test_a_one_line_code_span_in_triple_backticks_is_not_a_fence():
+    """```wc -l``` on a line of its own is a code span (a backtick fence's info string holds
+    no backtick): the questions after it stay questions, and nothing is blamed on <details>."""
+    source = (
+        "<details><summary>How do you count lines?</summary>\n\n```wc -l```\n</details>\n\n"
+        "<details><summary>How do you count words?</summary>\n\n```wc -w```\n</details>\n\n"
+        "<details><summary>Show a real fence</summary>\n\n```sh\nwc -c file\n```\n</details>\n"
+    )
+    records = details.parse(source)
+    assert [(q.title, q.answer) for q in records.questions] == [
+        ("How do you count lines?", "```wc -l```"),
+        ("How do you count words?", "```wc -w```"),
+        ("Show a real fence", "```sh\nwc -c file\n```"),
+    ]
+    assert records.skipped == []
+    page = questions_markdown.parse(
+        "## Shell\n\n1. How do you count lines?\n\n   ```wc -l```\n\n"
+        "2. How do you count words?\n\n   Use `wc -w`.\n"
+    )
+    assert [q.title for q in page.questions] == [
+        "How do you count lines?",
+        "How do you count words?",
+    ]
+
+
 def test_csv_rows_lines_and_columns():
     text = (
         "QUESTION;answer;Kind;tags;id\n"

@@ -26,7 +26,14 @@ import re
 from guidegen.content.markup import HTML_ELEMENTS
 from guidegen.importers.markdown_lines import Line, heading, is_blank, read_lines
 from guidegen.importers.records import OUTSIDE, ImportedQuestion, SourceRecords
-from guidegen.importers.text import clean_block, clean_title, plain, slugify, split_answer
+from guidegen.importers.text import (
+    FENCE,
+    clean_block,
+    clean_title,
+    plain,
+    slugify,
+    split_answer,
+)
 
 _OPEN = re.compile(r"^\s*<details(?:\s[^<>]*)?>", re.I)
 _TAG = re.compile(r"<(/?)details(?:\s[^<>]*)?>", re.I)
@@ -147,7 +154,7 @@ def answer_text(body: str) -> str | None:
     # spans print their backticks); a blank line separates the paragraph just as well.
     lines, fence = [], False
     for line in body.split("\n"):
-        if re.match(r"^\s*(`{3,}|~{3,})", line):
+        if FENCE.match(line):
             fence = not fence
         lines.append("" if not fence and _PARAGRAPH_TAG.match(line) else line)
     return clean_block(lines, dedent=True)

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 from guidegen.importers.records import FRONT_MATTER, MDX, SourceRecords
+from guidegen.importers.text import FENCE
 
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _LIST_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])(?:([ \t]+)(.*)|[ \t]*$)")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
@@ -69,7 +69,7 @@ def read_lines(text: str, records: SourceRecords) -> list[Line]:
     depth = 0
     for index in range(start, len(raw)):
         number, line = index + 1, raw[index]
-        match = _FENCE.match(line)
+        match = FENCE.match(line)
         if fence is not None:
             lines.append(Line(number, line, True))
             if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):

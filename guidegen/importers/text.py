@@ -84,7 +84,9 @@ _ANSWER_MARK = re.compile(
     r"\s*(?P<rest>.*)$"
     r"|^\s{0,3}(?:#{1,6}\s+)?(?:\*\*|__)?(?:Answer|Solution)(?:\*\*|__)?\s*$",
 )
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# A fence line: three or more backticks or tildes. A backtick fence's info string holds no
+# backtick (CommonMark), so "```wc -l```" on a line of its own is a code span, not a fence.
+FENCE = re.compile(r"^\s*(`{3,}(?=[^`]*$)|~{3,})(.*)$")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
@@ -152,7 +154,7 @@ def kind_of(title: str, prompt: str | None, default: str) -> str:
     """behavioural for a story question; technical when a prompt shows code; else ``default``."""
     if is_behavioural(title):
         return "behavioural"
-    if prompt and any(_FENCE.match(line) for line in prompt.splitlines()):
+    if prompt and any(FENCE.match(line) for line in prompt.splitlines()):
         return "technical"
     return default
 
@@ -172,7 +174,7 @@ def clean_block(lines: list[str], dedent: bool = False) -> str | None:
     kept: list[str] = []
     fence: str | None = None
     for line in lines:
-        match = _FENCE.match(line)
+        match = FENCE.match(line)
         if fence is None:
             if not line.strip() and kept and not kept[-1]:
                 continue  # one blank line separates blocks; more (left by MDX lines) say nothing
@@ -202,7 +204,7 @@ def split_answer(body: str | None) -> tuple[str | None, str | None]:
     lines = body.split("\n")
     fence: str | None = None
     for index, line in enumerate(lines):
-        match = _FENCE.match(line)
+        match = FENCE.match(line)
         if match:
             if fence is None:
                 fence = match.group(1)
