@@ -552,6 +552,33 @@ def test_a_one_line_code_span_in_triple_backticks_is_not_a_fence():
     ]
 
 
+def test_a_list_straight_under_a_paragraph_prints_as_a_list():
+    """GitHub shows a list that starts right under a paragraph line, or indented by two
+    spaces, as a list; Python-Markdown needs a blank line and no indent. The import writes it
+    so, and leaves code and a paragraph line that only starts with a year alone."""
+    from guidegen.render.markdown import markdown_html
+
+    page = questions_markdown.parse(
+        "## Shell\n\n"
+        "### What do you check first on a slow host?\n\n"
+        "Three things:\n- load\n- memory\n- disk\n\n"
+        "### Which signals stop a process?\n\n"
+        "Two of them:\n  1. SIGTERM asks\n  2. SIGKILL forces\n\nIn that order.\n\n"
+        "### What changed in Kubernetes?\n\n"
+        "Since 1.24:\n2024. was the year dockershim was gone\n\n"
+        "```\nnot:\n- a list\n```\n"
+    )
+    answers = [q.answer for q in page.questions]
+    assert answers[0] == "Three things:\n\n- load\n- memory\n- disk"
+    assert answers[1] == "Two of them:\n\n1. SIGTERM asks\n2. SIGKILL forces\n\nIn that order."
+    assert answers[2].startswith("Since 1.24:\n2024. was")
+    assert "```\nnot:\n- a list\n```" in answers[2]
+    html = [markdown_html(answer) for answer in answers]
+    assert html[0].count("<li>") == 3 and "<pre" not in html[0]
+    assert html[1].count("<li>") == 2 and "<pre" not in html[1]
+    assert "<li>" not in html[2]
+
+
 def test_csv_rows_lines_and_columns():
     text = (
         "QUESTION;answer;Kind;tags;id\n"

@@ -193,7 +193,47 @@ def clean_block(lines: list[str], dedent: bool = False) -> str | None:
     if not kept:
         return None
     text = "\n".join(kept)
-    return textwrap.dedent(text) if dedent else text
+    text = textwrap.dedent(text) if dedent else text
+    return "\n".join(_lists_as_github_shows_them(text.split("\n")))
+
+
+_LIST_START = re.compile(r"^( {0,3})(?:[-*+]|(\d{1,9})[.)])[ \t]+\S")
+
+
+def _lists_as_github_shows_them(lines: list[str]) -> list[str]:
+    """A list GitHub shows as a list, written so that Python-Markdown does too.
+
+    GitHub starts a list straight under a paragraph line; Python-Markdown wants a blank line
+    first, and reads a list indented by one to three spaces as code. So outside fenced code a
+    blank line goes before a list that follows a paragraph line (a numbered one only from 1, as
+    GitHub does), and a list's own indentation (one to three spaces, the same on its lines) is
+    taken off."""
+    out: list[str] = []
+    fence: str | None = None
+    indent: int | None = None  # the current list's own indentation, while in one
+    for line in lines:
+        match = FENCE.match(line)
+        if fence is not None:
+            out.append(line)
+            if match and match.group(1)[0] == fence[0] and not line.strip().strip(fence[0]):
+                fence = None
+            continue
+        item = _LIST_START.match(line)
+        if item and item.group(2) and item.group(2) != "1" and out and out[-1].strip():
+            item = None if indent is None else item  # "2026. was..." goes on a paragraph
+        if indent is not None and line.strip() and not line.startswith(" ") and not item:
+            if not out[-1].strip():
+                indent = None  # a paragraph after the list, below a blank line, ends it
+        if item and indent is None:
+            indent = len(item.group(1))
+            if out and out[-1].strip():
+                out.append("")  # the paragraph line above it
+        if indent and line.startswith(" " * indent):
+            line = line[indent:]
+        out.append(line)
+        if match:
+            fence = match.group(1)
+    return out
 
 
 def split_answer(body: str | None) -> tuple[str | None, str | None]:
