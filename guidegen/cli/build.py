@@ -26,21 +26,18 @@ def build(spec, out, write_html):
         warn(f"refused reference {refused}")
     if result.html_path:
         click.echo(shown(result.html_path))
-    if spec.booklet and result.stitched:
-        # Too thick for one staple: the parts' sheets follow one another in the file.
-        first, parts = 1, []
-        for number, pages in enumerate(result.stitched, start=1):
-            parts.append(f"part {number}: sheets {first}-{first + pages // 4 - 1}")
-            first += pages // 4
-        click.echo(
-            f"{shown(result.path)} ({result.pages} pages on {result.pages // 4} sheets, "
-            "print duplex, flip on the short edge; too thick for one staple, so fold and "
-            f"staple {len(result.stitched)} parts: {', '.join(parts)})"
-        )
-    elif spec.booklet:
-        click.echo(
-            f"{shown(result.path)} ({result.pages} pages on {result.pages // 4} sheets, "
-            "print duplex, flip on the short edge)"
-        )
+    if spec.booklet:
+        how = "print duplex, flip on the short edge"
+        if result.stitched:  # too thick for one staple: the parts' sheets follow one another
+            first, parts = 1, []
+            for number, pages in enumerate(result.stitched, start=1):
+                parts.append(f"part {number}: sheets {first}-{first + pages // 4 - 1}")
+                first += pages // 4
+            how += (
+                "; too thick for one staple, so fold and staple "
+                f"{len(result.stitched)} parts: {', '.join(parts)}"
+            )
+        sheets = result.pages // 4
+        click.echo(f"{shown(result.path)} ({result.pages} pages on {sheets} sheets, {how})")
     else:
         click.echo(f"{shown(result.path)} ({result.pages} pages)")

@@ -33,7 +33,7 @@ from guidegen.render.pages import Fill, PageInfo
 HYPHEN = 0x2010  # WeasyPrint's hyphenate-character
 
 
-def _wrap_page(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+def wrap_page(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
     """Enclose the page's drawing in q/Q, so what is added next starts in default space."""
     page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
     page.contents_add(pdf.make_stream(b"\nQ\n"))
@@ -85,7 +85,7 @@ def finish_pdf(
                 info.fill, info.height, info.fill.y + info.fill.pitch, info.column[3]
             )
             if ops:
-                _wrap_page(pdf, page)
+                wrap_page(pdf, page)
                 page.contents_add(pdf.make_stream(ops))
                 if info.fill.field:
                     grown[info.fill.field] = (info, last)

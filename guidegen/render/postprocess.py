@@ -304,8 +304,9 @@ def impose(data: bytes, sheet: str, parts: tuple[int, ...] = ()) -> bytes:
         forms = [booklet.copy_foreign(page.as_form_xobject()) for page in pages]
         sizes = [(float(page.mediabox[2]), float(page.mediabox[3])) for page in pages]
         padded = len(pages) + (-len(pages)) % 4
+        parts = parts or (padded,)
         if sum(parts) != padded:
-            parts = (padded,)
+            raise ValueError(f"stitched parts of {sum(parts)} pages for {padded} pages")
         order = [
             (left + offset, right + offset)
             for size, offset in zip(parts, [sum(parts[:i]) for i in range(len(parts))])

@@ -140,11 +140,9 @@ def _destination_pages(pdf) -> dict[str, int]:
 
 def _stitch_cuts(pdf, book: Book) -> dict:
     """Where a booklet past one staple is cut into stitched parts; {} if it is not."""
-    from guidegen.render.stitching import MAX_STITCHED_PAGES, plan_cuts
+    from guidegen.render.stitching import plan_cuts
 
     pages = len(pdf.pages) + (-len(pdf.pages)) % 4
-    if pages <= MAX_STITCHED_PAGES:
-        return {}
     dests = _destination_pages(pdf)
     questions = book.selection.questions
     starts = [
