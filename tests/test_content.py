@@ -71,6 +71,12 @@ def test_questions_to_ask(bank):
     assert ids[:6] == ["role", "team", "engineering", "growth", "culture", "next-steps"]
     assert len(ids) >= 10 and sum(len(group.items) for group in bank.ask_groups) >= 80
     assert all(item.note for group in bank.ask_groups for item in group.items)
+    # Whom to ask is data, printed as a mark; every built-in item names it.
+    items = [item for group in bank.ask_groups for item in group.items]
+    items += [item for role in bank.roles.values() for ask in role.ask for item in ask.items]
+    assert all(item.audience for item in items)
+    assert {who for item in items for who in item.audience} == {"recruiter", "manager", "engineer"}
+    assert {"leave-and-benefits", "visa-and-relocation", "inclusion"} <= set(ids)
     questions = [item.question.lower() for group in bank.ask_groups for item in group.items]
     assert len(set(questions)) == len(questions), "a question to ask appears twice"
 

@@ -170,6 +170,27 @@ def test_checklist_has_one_box_per_question_to_ask(default_workbook, selection):
     assert default_workbook.rule_tops(end, RULE_GREY), "no lines for the reader's own questions"
 
 
+def test_each_question_to_ask_says_whom_to_ask(default_workbook, selection):
+    parts = {title: page for _, title, page in default_workbook.outline()}
+    start = parts["Questions to ask your interviewer"]
+    end = default_workbook.pages_containing("My own questions")[-1]
+    text = " ".join(default_workbook.page_texts[start - 1 : end])
+    names = {"recruiter": "recruiter", "manager": "hiring manager", "engineer": "engineer"}
+    marks = [
+        (item, "For: " + " · ".join(names[who] for who in item.audience))
+        for group in selection.ask_groups
+        for item in group.items
+    ]
+    assert all(item.audience for item, _ in marks), "a question to ask without its audience"
+    assert text.count("For: ") == len(marks)
+    # Each mark sits between its question and its note, in the book's order.
+    at = 0
+    for item, mark in marks:
+        question = normalise(fill_placeholders(item.question, Person(), "this company"))
+        at = text.index(question, at) + len(question)
+        assert text[at:].lstrip().startswith(mark), (item.question, text[at : at + 60])
+
+
 def test_a_title_never_ends_a_page_alone(default_workbook):
     for number, text in enumerate(default_workbook.page_texts, start=1):
         titles = len(re.findall(r"QUESTION \d+", text))

@@ -6,7 +6,14 @@ against them and ``guidegen schema`` writes their JSON Schema for editors.
 
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 KINDS = ("general", "behavioural", "technical")
 STAR_KEYS = ("situation", "task", "action", "result")
@@ -80,9 +87,23 @@ class QuestionFile(_Strict):
     questions: list[Question] = Field(min_length=1)
 
 
+Audience = Literal["recruiter", "manager", "engineer"]
+
+
 class AskItem(_Strict):
     question: Text = Field(description="Markdown (inline): the question, as you would ask it.")
     note: Text | None = Field(None, description="What the answer tells you (optional).")
+    audience: list[Audience] = Field(
+        default_factory=list,
+        description="Whom to ask it: recruiter, manager (the hiring manager), engineer (optional).",
+    )
+
+    @field_validator("audience")
+    @classmethod
+    def _each_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("name each of recruiter, manager and engineer at most once")
+        return value
 
 
 class AskGroup(_Strict):
