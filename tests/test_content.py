@@ -116,3 +116,47 @@ def test_no_phrase_is_copied_from_the_seed_guide():
                 if tuple(words[i : i + OVERLAP_WORDS]) in seed_runs:
                     copied.append(f"{path.name}: {' '.join(words[i : i + OVERLAP_WORDS])}")
     assert not copied, "\n".join(copied)
+
+
+# What a 2026 entry-level round asks about, and the questions that cover each topic.
+ROUND_TOPICS = {
+    "Linux and processes": {"linux-processes-permissions", "linux-slow-server"},
+    "networking (DNS, TCP, HTTP, TLS)": {
+        "net-url-to-page",
+        "net-dns-dig",
+        "net-tcp-vs-udp",
+        "net-http-status-codes",
+        "net-tls-certificates",
+    },
+    "Git": {"git-branching-strategies", "git-leaked-secret", "commit-to-production"},
+    "containers": {"containers-vs-vms", "docker-project", "dockerfile-review"},
+    "Kubernetes": {
+        "platform-kubernetes-basics",
+        "platform-crashloopbackoff",
+        "k8s-probes-resources-node-failure",
+    },
+    "ingress and the Gateway API": {"k8s-ingress-gateway-api"},
+    "IaC state": {"iac-terraform-state"},
+    "cloud basics": {
+        "cloud-regions-availability-zones",
+        "cloud-iam-basics",
+        "cloud-vpc-two-tier",
+        "cloud-shared-responsibility",
+    },
+    "observability": {"observability-basics", "monitoring-tools"},
+    "incidents": {"sre-incident-response", "troubleshoot-service-down"},
+    "secrets": {"secrets-and-credentials", "git-leaked-secret"},
+    "scripting": {"scripting-languages", "log-count-5xx", "python-api-retries-backoff"},
+    "backups and restore": {"backups-disaster-recovery"},
+}
+
+
+@pytest.mark.parametrize(
+    "role_id",
+    ["cloud-engineer", "devops-engineer", "platform-engineer", "site-reliability-engineer"],
+)
+def test_every_role_covers_a_whole_round(bank, role_id):
+    ids = {q.id for q in role_questions(bank, bank.roles[role_id])}
+    assert set().union(*ROUND_TOPICS.values()) <= set(bank.questions)
+    missing = [topic for topic, covering in ROUND_TOPICS.items() if not ids & covering]
+    assert not missing, f"{role_id} has no question on: {', '.join(missing)}"

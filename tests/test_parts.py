@@ -20,7 +20,7 @@ def glyphs(book: Workbook, number: int) -> list[tuple[str, float, float]]:
 
 
 def test_the_chunked_book_is_the_one_document_book(default_workbook, whole_workbook):
-    assert default_workbook.page_count == whole_workbook.page_count == 166
+    assert default_workbook.page_count == whole_workbook.page_count == 176
     for number in range(1, default_workbook.page_count + 1):
         assert glyphs(default_workbook, number) == glyphs(whole_workbook, number), number
         assert default_workbook.links(number) == whole_workbook.links(number), number

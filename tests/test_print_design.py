@@ -163,23 +163,31 @@ def test_the_back_cover_is_the_last_left_hand_page(default_workbook):
     assert default_workbook.margin_text(last, "top") == ""
 
 
-def test_blank_pages_become_labelled_notes_pages(long_part_workbook, default_workbook):
-    """A page the layout leaves blank (a part of spreads opening on a left-hand page) is a
-    notes page, with rules, its heading and its running head. The default book has one at page
-    15, before its general questions (the page before them is the last of the front matter)."""
+def test_blank_pages_become_labelled_notes_pages(
+    long_part_workbook, default_workbook, practice_letter_workbook
+):
+    """A page the layout leaves blank (before a question that needs a spread, which opens on a
+    left-hand page) is a notes page, with rules, its heading and its running head. The platform
+    practice book on Letter has two, before its technical questions 46 and 48."""
     starts = {title: page for level, title, page in default_workbook.outline() if level == 1}
     assert starts["General questions"] == 16
     assert starts["Behavioural questions"] % 2 == 0
-    for book, expected in ((default_workbook, [15]), (long_part_workbook, None)):
+    books = (
+        (default_workbook, "a4", []),
+        (practice_letter_workbook, "letter", [73, 77]),
+        (long_part_workbook, "a4", None),
+    )
+    for book, paper, expected in books:
         notes_part = {t: p for level, t, p in book.outline() if level == 1}["Notes"]
         stamped = [
-            n for n in range(3, notes_part) if column_text(book, n, "a4").startswith("Notes")
+            n for n in range(3, notes_part) if column_text(book, n, paper).startswith("Notes")
         ]
         if expected is not None:
             assert stamped == expected
         for page in stamped:
             assert len([s for s in book.shapes(page) if s.height < 1.5]) > 20
             assert str(page) in book.margin_text(page, "top")
+            assert "QUESTION" in book.page_texts[page]  # the question overleaf opens a spread
 
 
 def test_hyphenation_leaves_at_least_three_letters_and_none_in_titles(default_workbook):
@@ -284,22 +292,33 @@ def _folios(book: Workbook, number: int) -> tuple[int | None, int | None]:
     )
 
 
-def test_a_thick_booklet_is_cut_into_stitched_parts_between_spreads(booklet_workbook):
-    """120 booklet pages are past one saddle stitch (64): two parts, each imposed on its own."""
-    book = booklet_workbook
+def _stitched_parts(book) -> tuple[list[int], list[int]]:
+    """The imposed file's first sheet side of every part after the first (its opener says
+    "Part k of n" on the right-hand half), and each part's length in booklet pages."""
     width = float(book.pdf.pages[0].mediabox[2])
     height = float(book.pdf.pages[0].mediabox[3])
     openers = [
         n
         for n in range(1, book.page_count + 1)
-        if "Part 2 of 2" in book.text_in(n, (width / 2, 0, width, height))
+        if re.search(r"Part \d+ of \d+", book.text_in(n, (width / 2, 0, width, height)))
     ]
-    assert len(openers) == 1
-    first_sides = openers[0] - 1  # part 1's sides come first
-    part_one, part_two = 2 * first_sides, 2 * (book.page_count - first_sides)
-    assert part_one % 4 == 0 and max(part_one, part_two) <= 64
-    order = booklet_order(part_one) + [
-        (left + part_one, right + part_one) for left, right in booklet_order(part_two)
+    bounds = [1, *openers, book.page_count + 1]
+    return openers, [2 * (end - start) for start, end in zip(bounds, bounds[1:])]
+
+
+def test_a_thick_booklet_is_cut_into_stitched_parts_between_spreads(booklet_workbook):
+    """144 booklet pages are past one saddle stitch (64): three parts, each imposed on its own."""
+    book = booklet_workbook
+    width = float(book.pdf.pages[0].mediabox[2])
+    height = float(book.pdf.pages[0].mediabox[3])
+    openers, sizes = _stitched_parts(book)
+    assert sizes == [48, 48, 48]
+    assert all(size % 4 == 0 and size <= 64 for size in sizes)
+    offsets = [sum(sizes[:i]) for i in range(len(sizes))]  # booklet pages before each part
+    order = [
+        (left + offset, right + offset)
+        for offset, size in zip(offsets, sizes)
+        for left, right in booklet_order(size)
     ]
     assert len(order) == book.page_count
     checked = 0
@@ -309,19 +328,24 @@ def test_a_thick_booklet_is_cut_into_stitched_parts_between_spreads(booklet_work
                 assert printed == wanted, (number, printed, expected)
                 checked += 1
     assert checked > book.page_count  # most halves carry a folio
-    # The cut does not split a spread: part 1 ends on a notes page, part 2 opens on its own
-    # front, and the question it names begins the left-hand page after it.
-    side_with_last = next(n for n, pair in enumerate(order, start=1) if part_one in pair)
-    last_half = (0, 0, width / 2, height)
-    if order[side_with_last - 1][1] == part_one:
-        last_half = (width / 2, 0, width, height)
-    last_page = book.text_in(side_with_last, last_half)
-    assert "Notes" in last_page and "Question" not in last_page
-    opener = book.text_in(openers[0], (width / 2, 0, width, height))
-    first_question = int(re.search(r"Questions (\d+) to", opener).group(1))
-    after = next(n for n, pair in enumerate(order, start=1) if pair[0] == part_one + 2)
-    left_page = book.text_in(after, (0, 0, width / 2, height)).upper()
-    assert left_page.startswith(f"QUESTION {first_question}\r\n"), left_page[:40]
+    # No cut splits a spread: each part but the last ends on a notes page, the next opens on
+    # its own front ("Part k of n"), and the question it names begins the left-hand page after.
+    for k, opener_side in enumerate(openers, start=2):
+        last = offsets[k - 1]  # the booklet page that ends part k - 1 (pages are 1-based)
+        side = next(n for n, pair in enumerate(order, start=1) if last in pair)
+        half = (
+            (width / 2, 0, width, height)
+            if order[side - 1][1] == last
+            else (0, 0, width / 2, height)
+        )
+        last_page = book.text_in(side, half)
+        assert "Notes" in last_page and "Question" not in last_page, k
+        opener = book.text_in(opener_side, (width / 2, 0, width, height))
+        assert f"Part {k} of {len(sizes)}" in opener
+        first_question = int(re.search(r"Questions (\d+) to", opener).group(1))
+        after = next(n for n, pair in enumerate(order, start=1) if pair[0] == last + 2)
+        left_page = book.text_in(after, (0, 0, width / 2, height)).upper()
+        assert left_page.startswith(f"QUESTION {first_question}\r\n"), (k, left_page[:40])
 
 
 def test_a_booklet_has_a_back_cover_readable_story_bank_and_no_blank_halves(booklet_workbook):
@@ -329,14 +353,14 @@ def test_a_booklet_has_a_back_cover_readable_story_bank_and_no_blank_halves(book
     page = book.pdf.pages[0]
     width = float(page.mediabox[2])
     height = float(page.mediabox[3])
-    openers = [n for n in range(1, book.page_count + 1) if "Part 2 of 2" in book.raw_text(n)]
+    openers, _ = _stitched_parts(book)
     # The back cover is outside the fold on the last part's first sheet.
-    assert "Good luck" in book.text_in(openers[0], (0, 0, width / 2, height))
+    assert "Good luck" in book.text_in(openers[-1], (0, 0, width / 2, height))
     for number in range(1, book.page_count + 1):
         for side, half in enumerate(((0, 0, width / 2, height), (width / 2, 0, width, height))):
             # Only the inside of the front cover (booklet page 2: sheet 1, back, left) and of
             # the back cover (the last part's first sheet, back, right) are blank.
-            blank_ok = (number, side) in ((2, 0), (openers[0] + 1, 1))
+            blank_ok = (number, side) in ((2, 0), (openers[-1] + 1, 1))
             assert book.text_in(number, half).strip() or blank_ok, (number, half)
     story = [n for n in range(1, book.page_count + 1) if "Story bank" in book.raw_text(n)]
     assert story

@@ -177,12 +177,12 @@ def test_each_question_to_ask_says_whom_to_ask(default_workbook, selection):
     text = " ".join(default_workbook.page_texts[start - 1 : end])
     names = {"recruiter": "recruiter", "manager": "hiring manager", "engineer": "engineer"}
     marks = [
-        (item, "For: " + " · ".join(names[who] for who in item.audience))
+        (item, "FOR: " + " · ".join(names[who] for who in item.audience).upper())
         for group in selection.ask_groups
         for item in group.items
     ]
     assert all(item.audience for item, _ in marks), "a question to ask without its audience"
-    assert text.count("For: ") == len(marks)
+    assert text.count("FOR: ") == len(marks)  # printed in capitals
     # Each mark sits between its question and its note, in the book's order.
     at = 0
     for item, mark in marks:
