@@ -22,6 +22,7 @@ from guidegen.importers.pack import Choices, Source, plan
 from guidegen.importers.records import ImportedQuestion, SourceRecords
 from guidegen.importers.text import is_behavioural, slugify
 from tests.conftest import DATA, build, run_cli
+from tests.layout_checks import column
 
 SOURCES = DATA / "import"
 ASK = SOURCES / "ask-the-interviewer.md"
@@ -379,10 +380,7 @@ def test_a_source_with_nothing_in_it_is_reported(tmp_path):
     )
     alone = run_cli("import", empty, "--out", tmp_path / "other")
     assert alone.exit_code == 1
-    assert (
-        alone.stderr
-        == "error: no pack written: a pack needs at least one question, and no source had one\n"
-    )
+    assert alone.stderr == "error: no pack written: no source had a question or a question to ask\n"
     assert not (tmp_path / "other").exists()
 
 
@@ -394,8 +392,29 @@ def test_format_overrides_detection(tmp_path):
     as_questions = run_cli("import", listed, "--out", tmp_path / "a")
     assert "2 questions — read as a questions page" in as_questions.output
     as_asks = run_cli("import", listed, "--format", "ask-md", "--out", tmp_path / "b")
-    assert as_asks.exit_code == 1  # only questions to ask: no pack
+    assert as_asks.exit_code == 0
     assert "2 questions to ask in 1 group — read as an ask list" in as_asks.output
+
+
+def test_format_for_one_source_mixes_an_ask_list_with_a_questions_page(tmp_path):
+    listed = tmp_path / "team.md"
+    listed.write_text("## Team\n\n- How big is the team?\n- Who do I report to?\n", "utf-8")
+    result = run_cli("import", listed, PAGE, "--format", "team.md=ask-md", "--out", tmp_path / "p")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert f"{listed}: 2 questions to ask in 1 group — read as an ask list" in lines
+    assert any(
+        line.startswith(f"{PAGE}: ") and "read as a questions page" in line for line in lines
+    )
+    bank = load_bank(tmp_path / "p")
+    assert [item.question for g in bank.ask_groups for item in g.items] == [
+        "How big is the team?",
+        "Who do I report to?",
+    ]
+    wrong = run_cli("import", listed, "--format", "other.md=ask-md", "--out", tmp_path / "q")
+    assert wrong.exit_code == 2 and "'other.md' is not one of the sources" in wrong.stderr
+    unknown = run_cli("import", listed, "--format", "team.md=yaml", "--out", tmp_path / "r")
+    assert unknown.exit_code == 2 and "unknown format 'yaml'" in unknown.stderr
 
 
 # ---- the parsers, on strings ----
@@ -681,3 +700,100 @@ def test_yaml_blocks_read_back_exactly():
     ]
     for question in back["questions"]:
         Question.model_validate({"id": "x", "title": "t", "kind": "general", **question})
+
+
+# ---- banks in other languages (tests/data/import-intl, written for these tests) ----
+
+INTL = DATA / "import-intl"
+
+
+@pytest.mark.parametrize("mark", ["?", "？", "؟", "⸮"])
+def test_a_question_mark_of_any_script_ends_a_question(mark):
+    records = questions_markdown.parse(f"## Frage eins{mark}\n\nAntwort.\n\n## Zwei{mark}\n\nB.\n")
+    assert [q.title for q in records.questions] == [f"Frage eins{mark}", f"Zwei{mark}"]
+    asks = ask_markdown.parse(f"# L\n\n## G\n\n- Eins{mark} — Notiz\n- Zwei{mark}\n")
+    items = [(i.question, i.note) for g in asks.ask_groups for i in g.items]
+    assert items == [(f"Eins{mark}", "Notiz"), (f"Zwei{mark}", None)]
+
+
+@pytest.mark.parametrize(
+    ("name", "shape"),
+    [
+        ("devops-ja.md", "questions-md"),
+        ("devops-ar.md", "questions-md"),
+        ("fragen-de.md", "ask-md"),
+        ("gyaku-ja.md", "ask-md"),
+    ],
+)
+def test_detection_needs_no_english_words(name, shape):
+    path = INTL / name
+    assert detect.detect_shape(path, path.read_text(encoding="utf-8")) == shape
+
+
+def _imported(tmp_path, name, *options):
+    result = run_cli("import", INTL / name, "--out", tmp_path / "pack", *options)
+    assert result.exit_code == 0, result.output + result.stderr
+    workbook = yaml.safe_load((tmp_path / "pack" / "workbook.yaml").read_text(encoding="utf-8"))
+    return result, workbook
+
+
+def test_the_language_comes_from_the_script_or_lang(tmp_path):
+    result, workbook = _imported(tmp_path, "devops-ja.md")
+    assert workbook["language"] == "ja"
+    assert "note: language: ja, from the bank's script (--lang sets another)" in result.output
+    result, workbook = _imported(tmp_path / "2", "devops-ja.md", "--lang", "zh")
+    assert workbook["language"] == "zh" and "note: language" not in result.output
+    # German letters are Latin ones: not guessed, but the report says how to set it.
+    result, workbook = _imported(tmp_path / "3", "fragen-de.md")
+    assert "language" not in workbook and "give --lang" in result.output
+    bad = run_cli("import", INTL / "fragen-de.md", "--out", tmp_path / "4", "--lang", "German")
+    assert bad.exit_code == 2 and "--lang 'German'" in bad.stderr
+
+
+def test_a_japanese_bank_builds_tagged_ja_with_every_question(tmp_path):
+    _imported(tmp_path, "devops-ja.md")
+    book = build(tmp_path / "ja.pdf", "--content", tmp_path / "pack")
+    assert str(book.pdf.Root.Lang) == "ja"
+    assert [title for level, title, _ in book.outline() if level == 2] == [
+        "コンテナと仮想マシンの違いは何ですか？",
+        "CI とは何ですか？",
+        "障害が起きたら、最初に何を確認しますか？",
+    ]
+
+
+def test_an_arabic_bank_builds_tagged_ar_and_right_to_left(tmp_path):
+    _imported(tmp_path, "devops-ar.md")
+    book = build(tmp_path / "ar.pdf", "--content", tmp_path / "pack")
+    assert str(book.pdf.Root.Lang) == "ar"
+    questions = [(title, page) for level, title, page in book.outline() if level == 2]
+    assert [title for title, _ in questions] == [
+        "ما الفرق بين الحاوية والآلة الافتراضية؟",
+        "لماذا نستخدم البنية التحتية كرمز؟",
+        "كيف تتعامل مع سر تم نشره في المستودع؟",
+    ]
+    # Right to left: each title starts at the column's right edge and stops short of its left.
+    # A right-to-left book is bound on the right, so its margins mirror those of a left-to-right
+    # one: an odd page has the inner margin on its right, as an even page of an English book.
+    for title, page in questions:
+        left, _, right, _ = column(book, page + 1, "a4")
+        arabic = [c for c in book.chars(page) if "\u0600" <= c.text <= "\u06ff" and c.size > 11]
+        assert arabic, title
+        assert abs(max(c.x1 for c in arabic) - right) < 2.0, title  # a glyph's side bearing
+        assert min(c.x0 for c in arabic) > left + 20, title
+
+
+def test_a_bank_of_only_questions_to_ask_keeps_the_built_in_questions(tmp_path):
+    result, workbook = _imported(tmp_path, "fragen-de.md", "--lang", "de")
+    assert workbook == {"extends": "builtin", "builtin_ask": False}
+    assert not (tmp_path / "pack" / "roles").exists()
+    assert "3 questions to ask, printed in place of the built-in ones" in result.output
+    bank = load_bank(tmp_path / "pack")
+    assert [g.language for g in bank.ask_groups] == ["de", "de"]
+    book = build(tmp_path / "asks.pdf", "--content", tmp_path / "pack")
+    parts = {title: page for level, title, page in book.outline() if level == 1}
+    start = parts["Questions to ask your interviewer"]
+    asks = " ".join(book.page_texts[start - 1 : start + 1])
+    for question in ("Wie ist das Team aufgebaut?", "Wer prüft Änderungen an der Infrastruktur?"):
+        assert question in asks
+    assert "Why is this position open right now?" not in " ".join(book.page_texts)
+    assert "Tell me about yourself." in [title for level, title, _ in book.outline() if level == 2]

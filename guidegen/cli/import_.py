@@ -23,11 +23,13 @@ FORMAT_NAMES = ("ask-md", "questions-md", "details", "csv")
 )
 @click.option(
     "--format",
-    "forced",
-    metavar="FORMAT",
-    help="Read every source as this shape instead of detecting it: "
+    "formats",
+    metavar="[FILE=]FORMAT",
+    multiple=True,
+    help="Read a source as this shape instead of detecting it: "
     + ", ".join(FORMAT_NAMES)
-    + ".",
+    + ". FILE=FORMAT for one source (its path as given, or its file name); FORMAT alone for "
+    "every source not named. Repeat for several.",
 )
 @click.option(
     "--role",
@@ -54,7 +56,15 @@ FORMAT_NAMES = ("ask-md", "questions-md", "details", "csv")
     help="Kind of a question whose source does not give one and whose title does not ask "
     "for a story (those are behavioural).",
 )
-def import_(sources, out, forced, role_id, role_title, title, default_kind):
+@click.option(
+    "--lang",
+    "language",
+    metavar="CODE",
+    help="The language the bank is written in (ja, ar, de, pt-BR ...): the PDF's language, its "
+    "hyphenation and, for Arabic or Hebrew, right-to-left pages. Default: the language its "
+    "script points at (Japanese, Korean, Arabic, Hebrew, Greek, Thai ...), else English.",
+)
+def import_(sources, out, formats, role_id, role_title, title, default_kind, language):
     """Turn question banks (Markdown, <details> banks, CSV) into a content pack.
 
     Each SOURCE is read as one of four shapes, detected per file: a list of questions to ask
@@ -66,27 +76,20 @@ def import_(sources, out, forced, role_id, role_title, title, default_kind):
     """
     from guidegen.content.load import load_bank
     from guidegen.content.packfiles import prepare_pack_dir
-    from guidegen.errors import GuidegenError, UsageError
+    from guidegen.errors import GuidegenError
     from guidegen.importers import detect, pack
     from guidegen.paths import CONTENT_DIR
 
-    if forced is not None and forced not in detect.FORMATS:
-        raise UsageError(
-            f"--format: unknown format '{forced}'; choose one of: {', '.join(detect.FORMATS)}"
-        )
-    choices = pack.Choices(role_id, role_title, title, default_kind)
+    forced = forced_formats(formats, sources)
+    choices = pack.Choices(role_id, role_title, title, default_kind, language)
     choices.check()
-    read = [pack.Source(path, detect.parse_source(path, forced)) for path in sources]
+    read = [pack.Source(path, detect.parse_source(path, forced(path))) for path in sources]
     pack.settle_kinds(read, default_kind)
-    if not any(source.records.questions for source in read):
+    if not any(s.records.questions or s.records.ask_groups for s in read):
         for source in read:
             for line in report_lines(source):
                 click.echo(line)
-        had_asks = any(source.records.ask_groups for source in read)
-        raise GuidegenError(
-            "no pack written: a pack needs at least one question, and "
-            + ("the sources have only questions to ask" if had_asks else "no source had one")
-        )
+        raise GuidegenError("no pack written: no source had a question or a question to ask")
     prepare_pack_dir(out)  # refuses a folder with files in it, before anything is reported
     for source in read:
         for line in report_lines(source):
@@ -97,19 +100,57 @@ def import_(sources, out, forced, role_id, role_title, title, default_kind):
     bank = load_bank(out)  # the pack must validate as written
     if planned.title_note:
         click.echo(f"note: {planned.title_note}")
+    if planned.language_note:
+        click.echo(f"note: {planned.language_note}")
     asks = sum(source.records.ask_items for source in read)
-    click.echo(
-        f"Wrote {shown(out)} ({counted(len(written), 'file')}): "
-        f"{counted(len(planned.question_ids), 'question')}"
-        + (f" and {counted(asks, 'question')} to ask" if asks else "")
-        + f", all in role '{choices.role_id}'."
-    )
+    if planned.question_ids:
+        click.echo(
+            f"Wrote {shown(out)} ({counted(len(written), 'file')}): "
+            f"{counted(len(planned.question_ids), 'question')}"
+            + (f" and {counted(asks, 'question')} to ask" if asks else "")
+            + f", all in role '{choices.role_id}'."
+        )
+    else:
+        click.echo(
+            f"Wrote {shown(out)} ({counted(len(written), 'file')}): "
+            f"{counted(asks, 'question')} to ask, printed in place of the built-in ones, "
+            f"with the built-in roles and questions (guidegen roles --content "
+            f"{shlex.quote(shown(out))} lists them)."
+        )
     if bank.warnings:
         click.echo(
             f"{counted(len(bank.warnings), 'warning')}: raw HTML that will not print "
             f"(guidegen validate --content {shlex.quote(shown(out))} lists them)."
         )
     click.echo(f"Build it with: guidegen build --content {shlex.quote(shown(out))}")
+
+
+def forced_formats(values: tuple[str, ...], sources: tuple[Path, ...]):
+    """``--format`` values as a function from a source to its forced shape (None: detect)."""
+    from guidegen.errors import UsageError
+    from guidegen.importers.detect import FORMATS
+
+    every: str | None = None
+    named: dict[Path, str] = {}
+    for value in values:
+        name, _, shape = value.rpartition("=")
+        if shape not in FORMATS:
+            raise UsageError(
+                f"--format '{value}': unknown format '{shape}'; choose one of: "
+                f"{', '.join(FORMATS)}, or FILE=FORMAT for one source"
+            )
+        if not name:
+            every = shape
+            continue
+        matches = [s for s in sources if str(s) == name or s.name == name]
+        if not matches:
+            raise UsageError(
+                f"--format '{value}': '{name}' is not one of the sources "
+                f"({', '.join(str(s) for s in sources)})"
+            )
+        for source in matches:
+            named[source] = shape
+    return lambda source: named.get(source, every)
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

@@ -398,7 +398,11 @@ def load_bank(content_dir: Path, strict: bool = False) -> Bank:
 
     roles: dict[str, Role] = {}
     role_files = _files(content_dir / "roles", shown(content_dir / "roles"), problems)
-    if not role_files:
+    if not role_files and base is not None:
+        # A pack that extends the built-in one without roles of its own (its own questions to
+        # ask, a theme's labels) prints the built-in roles.
+        roles = dict(base.roles)
+    elif not role_files:
         problems.append(
             Problem(
                 shown(content_dir / "roles"),

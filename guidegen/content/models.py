@@ -20,6 +20,7 @@ STAR_KEYS = ("situation", "task", "action", "result")
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
 Kind = Literal["general", "behavioural", "technical"]
 
 
@@ -109,6 +110,11 @@ class AskItem(_Strict):
 class AskGroup(_Strict):
     id: Slug
     title: Text
+    language: LanguageCode | None = Field(
+        None,
+        description="The language of this group's text, where it is not the content's own "
+        "(a BCP 47 code such as ja or ar; optional).",
+    )
     items: list[AskItem] = Field(min_length=1)
 
 
@@ -146,7 +152,6 @@ class StarStep(_Strict):
     lines: int = Field(3, ge=1, le=12)
 
 
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")]
 Worksheet = Literal[
     "job-advert",
     "company-research",

@@ -32,15 +32,25 @@ from guidegen.importers.records import (
     ImportedAskItem,
     SourceRecords,
 )
-from guidegen.importers.text import clean_title, counted
+from guidegen.importers.text import (
+    QUESTION_MARK_CLASS,
+    clean_title,
+    counted,
+    ends_with_question_mark,
+    has_question_mark,
+)
 
 
 def finished(text: str) -> bool:
     """Does a line end a sentence (so an indented line under it is a note, not more of it)?"""
-    return text.rstrip().rstrip("*_)\"'”").endswith(("?", ".", "!", ":"))
+    return ends_with_question_mark(text) or text.rstrip(" *_)\"'”」』）").endswith(
+        (".", "!", ":", "。", "！", "：", "۔")
+    )
 
 
-_SAME_LINE_NOTE = re.compile(r"^(.*?\?)(?:[ \t]*:|[ \t]+(?:—|–|--|-))[ \t]+(\S.*)$")
+_SAME_LINE_NOTE = re.compile(
+    rf"^(.*?{QUESTION_MARK_CLASS})(?:[ \t]*:[ \t]+|[ \t]*：[ \t]*|[ \t]+(?:—|–|--|-)[ \t]+)(\S.*)$"
+)
 
 
 def parse(text: str) -> SourceRecords:
@@ -123,7 +133,7 @@ def read_groups(lines: list[Line], records: SourceRecords, outer: tuple[int, str
                 f"{counted(len(group.items), 'list item')} before the first heading skipped: "
                 "an ask list takes its groups from the headings above the questions",
             )
-        elif not any("?" in entry.question for entry in group.items):
+        elif not any(has_question_mark(entry.question) for entry in group.items):
             records.skip(
                 where,
                 f"group '{group.title}' skipped: no item in it has a '?', so it is not a "

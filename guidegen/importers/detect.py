@@ -21,7 +21,11 @@ from guidegen.errors import UsageError
 from guidegen.importers import ask_markdown, csv_bank, details, questions_markdown
 from guidegen.importers.markdown_lines import heading, read_lines
 from guidegen.importers.records import CONTROL, SourceRecords
-from guidegen.importers.text import names_ask_list, remove_control_characters
+from guidegen.importers.text import (
+    ends_with_question_mark,
+    names_ask_list,
+    remove_control_characters,
+)
 from guidegen.inputs import decode_utf8, read_limited
 
 FORMATS = ("ask-md", "questions-md", "details", "csv")
@@ -69,7 +73,7 @@ def detect_shape(path: Path, text: str) -> str:
     first = next((found for found in map(heading, lines) if found), None)
     if names_ask_list(path.stem) or names_ask_list(scratch.title):
         return "ask-md"
-    if first is not None and names_ask_list(first[1]) and not first[1].rstrip().endswith("?"):
+    if first is not None and names_ask_list(first[1]) and not ends_with_question_mark(first[1]):
         return "ask-md"
     return "questions-md"
 

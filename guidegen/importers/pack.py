@@ -4,6 +4,8 @@
     DIR/questions/<stem>.yaml    one file per source that had questions, in source order
     DIR/ask/<stem>.yaml          one file per source that had questions to ask
     DIR/roles/<role>.yaml        one role naming every imported question, in source order
+                                 (none when the sources have only questions to ask: the
+                                 pack then prints the built-in roles with the imported list)
     DIR/content.schema.json      the JSON Schema the files' first lines point at
 
 Nothing is invented: a field the source does not have is left out (the built-in pack supplies
@@ -22,10 +24,12 @@ from pathlib import Path
 from guidegen.content.markup import escape_placeholders, placeholders
 from guidegen.content.yamlwrite import Block, Flow, dump_content
 from guidegen.errors import UsageError
+from guidegen.importers.language import guess_language
 from guidegen.importers.records import SourceRecords
 from guidegen.importers.text import kind_of, plain, slugify
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")  # as models.LanguageCode
 DEFAULT_ROLE = "imported"
 DEFAULT_ROLE_TITLE = "Imported questions"
 
@@ -44,8 +48,13 @@ class Choices:
     role_title: str = DEFAULT_ROLE_TITLE
     title: str | None = None
     default_kind: str = "general"
+    language: str | None = None  # --lang: the bank's language (None: guessed from its script)
 
     def check(self) -> None:
+        if self.language is not None and not LANGUAGE.match(self.language):
+            raise UsageError(
+                f"--lang '{self.language}': give a language code such as ja, ar, de or pt-BR"
+            )
         if not SLUG.match(self.role_id):
             raise UsageError(
                 f"--role '{self.role_id}': a role id is lowercase letters, digits and single "
@@ -69,6 +78,8 @@ class Pack:
     question_ids: list[str] = field(default_factory=list)
     title: str | None = None
     title_note: str | None = None  # why a source's title was not used
+    language: str = "en"
+    language_note: str | None = None  # how the language was decided, when not by --lang
 
 
 def settle_kinds(sources: list[Source], default_kind: str) -> None:
@@ -86,6 +97,9 @@ def plan(sources: list[Source], choices: Choices, taken_ids: set[str]) -> Pack:
     used_ids = set(taken_ids)
     used_groups: set[str] = set()
     used_stems: set[str] = set()
+    ask_only = not any(source.records.questions for source in sources)
+    language, language_note = _language(sources, choices)
+    ask_language = language if ask_only else "en"
     for source in sources:
         records = source.records
         stem = _unique(slugify(source.path.stem) or "source", used_stems)
@@ -116,31 +130,42 @@ def plan(sources: list[Source], choices: Choices, taken_ids: set[str]) -> Pack:
                 if item.note:
                     entry["note"] = escape_placeholders(item.note)
                 items.append(entry)
-            groups.append(
-                {
-                    "id": _unique(slugify(group.title) or "group", used_groups),
-                    "title": escape_placeholders(group.title),
-                    "items": items,
-                }
-            )
+            entry = {
+                "id": _unique(slugify(group.title) or "group", used_groups),
+                "title": escape_placeholders(group.title),
+            }
+            if ask_only and ask_language != "en":
+                # Printed among the built-in (English) questions: marked with its own language.
+                entry["language"] = ask_language
+            entry["items"] = items
+            groups.append(entry)
         if groups:
             pack.files[f"ask/{stem}.yaml"] = (comment, {"groups": groups})
 
-    pack.title, pack.title_note = _title(sources, choices)
+    pack.language_note = language_note
+    if not ask_only:  # else the book is the built-in one, with its title and language
+        pack.title, pack.title_note = _title(sources, choices)
+        pack.language = language
     workbook: dict = {"extends": "builtin"}
     if pack.title:
         workbook["title"] = pack.title
-    workbook["default_role"] = choices.role_id
+    if pack.language != "en":
+        workbook["language"] = pack.language  # /Lang, hyphenation, right to left, labels
+    if pack.question_ids:
+        workbook["default_role"] = choices.role_id
     if any(s.records.ask_groups for s in sources):
         workbook["builtin_ask"] = False  # the imported questions to ask, not the built-in ones too
+    left_out = "how-to text, STAR steps"
+    left_out += ", roles and questions" if ask_only else ""
+    left_out += "" if any(s.records.ask_groups for s in sources) else ", questions to ask"
     pack.files["workbook.yaml"] = (
-        "# What this pack leaves out (how-to text, STAR steps"
-        + ("" if any(s.records.ask_groups for s in sources) else ", questions to ask")
-        + ") comes from the built-in pack.\n",
+        f"# What this pack leaves out ({left_out}) comes from the built-in pack.\n",
         workbook,
     )
-    role = {"id": choices.role_id, "title": choices.role_title, "questions": pack.question_ids}
-    pack.files[f"roles/{choices.role_id}.yaml"] = ("", role)
+    if pack.question_ids:
+        role = {"id": choices.role_id, "title": choices.role_title, "questions": pack.question_ids}
+        pack.files[f"roles/{choices.role_id}.yaml"] = ("", role)
+    # else only questions to ask: the built-in roles and questions print them
     return pack
 
 
@@ -160,6 +185,32 @@ def _title(sources: list[Source], choices: Choices) -> tuple[str | None, str | N
             "placeholder (give --title)"
         )
     return title, None
+
+
+def _language(sources: list[Source], choices: Choices) -> tuple[str, str | None]:
+    """--lang, or the language the bank's script points at, or English (with a note when the
+    letters are not plain English ones)."""
+    if choices.language:
+        return choices.language, None
+    texts = [
+        text
+        for source in sources
+        for text in [
+            *(q.title for q in source.records.questions),
+            *(q.answer or "" for q in source.records.questions),
+            *(item.question for group in source.records.ask_groups for item in group.items),
+        ]
+    ]
+    guessed = guess_language(texts)
+    if guessed:
+        return guessed, f"language: {guessed}, from the bank's script (--lang sets another)"
+    letters = [char for text in texts for char in text if char.isalpha()]
+    if letters and sum(not char.isascii() for char in letters) >= 0.01 * len(letters):
+        return "en", (
+            "language: en; the bank's letters are not all English ones, so give --lang "
+            "(for example --lang de) if it is written in another language"
+        )
+    return "en", None
 
 
 def _unique(base: str, used: set[str]) -> str:

@@ -53,6 +53,7 @@ from guidegen.importers.text import (
     clean_block,
     clean_title,
     counted,
+    ends_with_question_mark,
     looks_like_question,
     names_ask_list,
     plain,
@@ -159,7 +160,7 @@ class _Reader:
         self.release_held(at_end=True)
         if index == self.title_index:
             return index + 1
-        if self.ask_sections and names_ask_list(text) and not text.rstrip().endswith("?"):
+        if self.ask_sections and names_ask_list(text) and not ends_with_question_mark(text):
             return self.read_ask_section(index, level, text)
         if level == self.level and looks_like_question(text):
             self.finish_orphan()

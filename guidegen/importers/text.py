@@ -132,14 +132,31 @@ def is_numbered(title: str) -> bool:
     return _NUMBERING.match(title) is not None and strip_numbering(title) != title
 
 
+# The question mark of every script a bank is written in: ASCII and the full-width form of
+# Chinese and Japanese, the Arabic one (also Persian and Urdu), and the reversed one.
+QUESTION_MARKS = ("?", "？", "؟", "⸮")
+QUESTION_MARK_CLASS = "[?？؟⸮]"
+# What may close a question after its mark: brackets and quotes, Western and CJK.
+_CLOSERS = " )\"'”’»）」』】〉》"
+
+
+def ends_with_question_mark(text: str) -> bool:
+    return text.rstrip(_CLOSERS + "*_").endswith(QUESTION_MARKS)
+
+
+def has_question_mark(text: str) -> bool:
+    return any(mark in text for mark in QUESTION_MARKS)
+
+
 def looks_like_question(text: str) -> bool:
-    """Ends with '?', carries a question number, or starts with a question or prompt word."""
+    """Ends with a question mark (of any script), carries a question number, or starts with an
+    English question or prompt word."""
     if is_numbered(text):
         return True
     words = plain(strip_numbering(text))
     if not words:
         return False
-    if words.rstrip(" )\"'”").endswith("?"):
+    if ends_with_question_mark(words):
         return True
     first = re.match(r"[A-Za-z]+", words)
     return bool(first) and first.group(0).lower() in QUESTION_WORDS
@@ -289,6 +306,48 @@ ASK_PHRASES = (
     "questions for the employer",
     "questions for the company",
     "reverse interview",
+    # The same in the languages banks come in, so that detection does not need English.
+    "fragen an den interviewer",
+    "fragen an die interviewerin",
+    "fragen an den arbeitgeber",
+    "fragen an das unternehmen",
+    "fragen an ihr gegenüber",
+    "rückfragen",
+    "preguntas para el entrevistador",
+    "preguntas al entrevistador",
+    "preguntas para la empresa",
+    "preguntas que hacer",
+    "preguntas para hacer",
+    "entrevista inversa",
+    "questions à poser",
+    "questions pour le recruteur",
+    "questions au recruteur",
+    "perguntas para fazer",
+    "perguntas para o entrevistador",
+    "perguntas ao entrevistador",
+    "domande da fare",
+    "domande da porre",
+    "vragen om te stellen",
+    "vragen aan de interviewer",
+    "вопросы работодателю",
+    "вопросы интервьюеру",
+    "逆質問",
+    "面接官への質問",
+    "面接官に聞く",
+    "面接官に質問",
+    "反问",
+    "反問",
+    "向面试官提问",
+    "问面试官",
+    "問面試官",
+    "역질문",
+    "면접관에게",
+    "أسئلة للمحاور",
+    "أسئلة لطرحها",
+    "أسئلة تطرحها",
+    "أسئلة للمقابل",
+    "اسأل المحاور",
+    "أسئلة لصاحب العمل",
 )
 
 

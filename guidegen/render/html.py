@@ -141,13 +141,7 @@ class Book:
     @property
     def direction(self) -> str:
         """rtl for a right-to-left content language (Hebrew, Arabic, ...), else ltr."""
-        from babel import Locale, UnknownLocaleError
-
-        try:
-            order = Locale.parse(self.language.replace("-", "_")).character_order
-        except (UnknownLocaleError, ValueError):
-            return "ltr"
-        return "rtl" if order == "right-to-left" else "ltr"
+        return direction_of(self.language)
 
     @cached_property
     def sections(self) -> list[Section]:
@@ -279,7 +273,7 @@ def _environment(book: Book) -> jinja2.Environment:
         html = render_inline(labels.text(key, **values))
         return Markup(f'<span lang="{labels.code}">{html}</span>') if foreign else html
 
-    env.globals.update(t=label, tt=labels.text, tmd=label_markdown)
+    env.globals.update(t=label, tt=labels.text, tmd=label_markdown, direction_of=direction_of)
 
     def company(person: Person | None) -> str | None:
         return (person or book.spec.person).company
@@ -293,6 +287,17 @@ def _environment(book: Book) -> jinja2.Environment:
     env.filters["slug"] = slug
     env.filters["date"] = labels.date
     return env
+
+
+def direction_of(language: str) -> str:
+    """rtl for a right-to-left language (Hebrew, Arabic, ...), else ltr."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        order = Locale.parse(language.replace("-", "_")).character_order
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
 
 
 def render_html(
