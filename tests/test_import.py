@@ -272,7 +272,7 @@ def test_the_report_counts_each_source_and_names_what_was_skipped(imported):
         lines
     )
     assert (
-        f"{PAGE}: 11 questions (2 behavioural, 1 technical), 2 skipped — read as a questions page"
+        f"{PAGE}: 11 questions (2 behavioural, 1 technical), 3 skipped — read as a questions page"
         in lines
     )
     assert f"{ASK}: 10 questions to ask in 3 groups, 2 skipped — read as an ask list" in lines
@@ -282,6 +282,8 @@ def test_the_report_counts_each_source_and_names_what_was_skipped(imported):
         "prompt)",
         f"  {BANK}:12: row with no question text",
         f"  {BANK}:14: kind 'hard' is not one of general, behavioural, technical; row skipped",
+        f"  {PAGE}:87: list item 'Useful links' skipped: it does not read as a question (end it "
+        "with '?', number it, or start it with a word such as What, How or Describe)",
         f"  {PAGE}:88: list item with no question text",
         f"  {PAGE}: 5 front-matter lines skipped (first at line 1)",
         f"  {PAGE}: 9 MDX lines skipped (first at line 6)",
@@ -498,7 +500,12 @@ def test_questions_page_lists_with_answers_between_numbers():
         ("Why use a queue?", "It smooths bursts.", ["more"]),
     ]
     assert [(s.line, s.reason) for s in records.skipped] == [
-        (22, "list item with no question text")
+        (
+            21,
+            "list item 'Resources' skipped: it does not read as a question (end it with '?', "
+            "number it, or start it with a word such as What, How or Describe)",
+        ),
+        (22, "list item with no question text"),
     ]
     assert records.ignored[("contents entry", "contents entries")] == 1
 
@@ -797,3 +804,97 @@ def test_a_bank_of_only_questions_to_ask_keeps_the_built_in_questions(tmp_path):
         assert question in asks
     assert "Why is this position open right now?" not in " ".join(book.page_texts)
     assert "Tell me about yourself." in [title for level, title, _ in book.outline() if level == 2]
+
+
+# ---- what real banks hold: follow-ups, images, setext headings ----
+
+
+def test_a_nested_question_is_a_follow_up_not_the_answer():
+    records = questions_markdown.parse(
+        "# Bank\n\n"
+        "- Describe a time you led a team.\n"
+        "  - What would you do differently?\n"
+        "  - Who helped you?\n"
+        "- Leadership\n"
+        "- Why this job?\n"
+        "  - Because it fits what I want to learn?\n"
+        "  - And it is close to home.\n"
+    )
+    got = [(q.title, q.answer, q.follow_ups) for q in records.questions]
+    assert got == [
+        (
+            "Describe a time you led a team.",
+            None,
+            ["What would you do differently?", "Who helped you?"],
+        ),
+        # Not every line is a question: the list is the answer.
+        (
+            "Why this job?",
+            "- Because it fits what I want to learn?\n- And it is close to home.",
+            [],
+        ),
+    ]
+    assert [(s.line, s.reason.split(":")[0]) for s in records.skipped] == [
+        (6, "list item 'Leadership' skipped")
+    ]
+
+
+def test_setext_headings_and_an_answer_under_a_numbered_question():
+    text = (
+        "Interview questions\n===================\n\n"
+        "Linux\n-----\n\n"
+        "1. What is a process?\nA running program with its own PID.\n\n"
+        "2. What is a signal?\nA message to a process.\n\n"
+        "Some prose.\n\n---\n\n"
+        "Networking\n----------\n\n"
+        "- What is DNS?\n  The phone book of the internet.\n"
+    )
+    records = questions_markdown.parse(text)
+    assert records.title == "Interview questions"
+    got = [(q.title, q.answer, q.tags) for q in records.questions]
+    assert got == [
+        ("What is a process?", "A running program with its own PID.", ["linux"]),
+        ("What is a signal?", "A message to a process.", ["linux"]),
+        ("What is DNS?", "The phone book of the internet.", ["networking"]),
+    ]
+
+
+def test_import_copies_the_images_it_can_and_names_the_rest(tmp_path):
+    (tmp_path / "src" / "img").mkdir(parents=True)
+    (tmp_path / "src" / "img" / "arch.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (tmp_path / "src" / "img" / "link.png").symlink_to(tmp_path / "outside.png")
+    source = tmp_path / "src" / "bank.md"
+    source.write_text(
+        "# Bank\n\n## What does it look like?\n\n![diagram](img/arch.png)\n\n"
+        "## What is a load balancer?\n\n![](https://example.com/lb.png)\n\n"
+        "## Which files?\n\n![a](../outside.png) ![b](img/missing.png) "
+        '<img src="img/link.png">\n\n```\n![not an image](code.png)\n```\n',
+        encoding="utf-8",
+    )
+    result = run_cli("import", source, "--out", tmp_path / "pack")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{source}: 3 questions, 1 image copied — read as a questions page"
+    assert lines[1:5] == [
+        f"  {source}:9: image 'https://example.com/lb.png' not copied: a web address: printed "
+        "as a link, not fetched",
+        f"  {source}:13: image '../outside.png' not copied: outside the source's folder",
+        f"  {source}:13: image 'img/missing.png' not copied: no such file",
+        f"  {source}:13: image 'img/link.png' not copied: a symbolic link",
+    ]
+    copied = tmp_path / "pack" / "img" / "arch.png"
+    assert copied.read_bytes() == b"\x89PNG\r\n\x1a\n" and not copied.is_symlink()
+    assert not (tmp_path / "pack" / "img" / "link.png").exists()
+
+
+def test_import_names_each_piece_of_raw_html_that_will_not_print(tmp_path):
+    source = tmp_path / "bank.md"
+    source.write_text("## What is red?\n\nText <font color=red>red</font>.\n", "utf-8")
+    result = run_cli("import", source, "--out", tmp_path / "pack")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    at = lines.index("1 warning: raw HTML that will not print:")
+    # Where it sits in the pack's file (line 8, column 12), to be rewritten as Markdown.
+    assert lines[at + 1].startswith("  ")
+    assert "questions/bank.yaml:8:12: <font> is raw HTML that will not print" in lines[at + 1]

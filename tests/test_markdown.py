@@ -26,6 +26,11 @@ def page_with(book, text: str) -> int:
     return pages[-1]
 
 
+def page_uris(book, number: int) -> list[str]:
+    annots = book.pdf.pages[number - 1].obj.get("/Annots", [])
+    return [str(a.A.URI) for a in annots if "/A" in a and "/URI" in a.A]
+
+
 def lines(book, number: int) -> list[str]:
     return book.raw_text(number).split("\r\n")
 
@@ -179,3 +184,26 @@ def test_unknown_placeholder_is_reported_at_its_own_line(tiny_pack):
     row = next(line for line in result.stdout.splitlines() if "unknown placeholder" in line)
     assert row.split()[0].endswith(f"tiny.yaml:{expected}:11")
     assert "\\{word}" in row  # the message says how to write a literal
+
+
+def test_a_link_prints_its_target_and_still_clicks(markdown_workbook):
+    number = page_with(markdown_workbook, "Where is the reference for Services?")
+    text = normalise(markdown_workbook.raw_text(number)).replace("/ ", "/")  # a line break
+    assert (
+        "Read the Service page (kubernetes.io/docs/concepts/services-networking/service) "
+        "or mail the team (platform@example.com)."
+    ) in text
+    targets = page_uris(markdown_workbook, number)
+    assert "https://kubernetes.io/docs/concepts/services-networking/service/" in targets
+    assert "mailto:platform@example.com" in targets
+    # A bare address is its own target: printed once.
+    long_page = page_with(markdown_workbook, "Show a custom column list.")
+    assert "(kubernetes.io/docs" not in markdown_workbook.raw_text(long_page)
+
+
+def test_an_image_on_the_web_prints_as_a_link_not_an_empty_answer(markdown_workbook):
+    number = page_with(markdown_workbook, "What does the rollout look like?")
+    text = normalise(markdown_workbook.raw_text(number))
+    assert "SAMPLE ANSWER [rollout diagram] (example.com/diagrams/rollout.png)" in text
+    targets = page_uris(markdown_workbook, number)
+    assert "https://example.com/diagrams/rollout.png?v=2" in targets

@@ -42,6 +42,16 @@ def distinct_images(path) -> int:
         )
 
 
+def uris(path) -> set[str]:
+    with pikepdf.open(path) as pdf:
+        return {
+            str(annot.A.URI)
+            for page in pdf.pages
+            for annot in page.obj.get("/Annots", [])
+            if "/A" in annot and "/URI" in annot.A
+        }
+
+
 @pytest.fixture
 def hostile_content(tiny_pack, tmp_path):
     """Content whose Markdown reaches for files and hosts, and a theme (trusted HTML, confined
@@ -91,9 +101,12 @@ def test_hostile_references_are_refused_and_reported(hostile_content, tmp_path):
     assert distinct_images(out) == 1  # inside.png only
     refused = [line for line in result.stderr.splitlines() if line.startswith("warning: refused")]
     text = "\n".join(refused)
-    assert "file:///etc/passwd" in text
+    assert "/etc/passwd (outside the content" in text  # a path, not a file:// URL
     assert "private/secret.png" in text and "private/secret.txt" in text
-    assert "http://127.0.0.1:9/evil.css" in text and "https://example.invalid/track.png" in text
+    assert "http://127.0.0.1:9/evil.css" in text
+    # An image on the web is never fetched, not even tried: it prints as a link to itself.
+    assert "track.png" not in text
+    assert "https://example.invalid/track.png" in uris(out)
     assert "outside the content, theme, templates and styles folders" in text
     assert "linked.txt (a file with more than one hard link)" in text
     # The raw HTML in the content never reached the fetcher: it is named where it was written.

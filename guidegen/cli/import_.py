@@ -11,6 +11,7 @@ import click
 from guidegen.cli.common import TEXT, shown
 
 FORMAT_NAMES = ("ask-md", "questions-md", "details", "csv")
+RAW_HTML_SHOWN = 10  # warnings printed one by one; validate lists the rest
 
 
 @click.command(name="import")
@@ -118,10 +119,16 @@ def import_(sources, out, formats, role_id, role_title, title, default_kind, lan
             f"{shlex.quote(shown(out))} lists them)."
         )
     if bank.warnings:
-        click.echo(
-            f"{counted(len(bank.warnings), 'warning')}: raw HTML that will not print "
-            f"(guidegen validate --content {shlex.quote(shown(out))} lists them)."
-        )
+        # Raw HTML the source had, dropped at print: named where it sits in the pack's files
+        # (questions/<source>.yaml), so it can be rewritten as Markdown.
+        click.echo(f"{counted(len(bank.warnings), 'warning')}: raw HTML that will not print:")
+        for warning in bank.warnings[:RAW_HTML_SHOWN]:
+            click.echo(f"  {warning.location}: {warning.message}")
+        if len(bank.warnings) > RAW_HTML_SHOWN:
+            click.echo(
+                f"  ... and {len(bank.warnings) - RAW_HTML_SHOWN} more "
+                f"(guidegen validate --content {shlex.quote(shown(out))} lists them all)"
+            )
     click.echo(f"Build it with: guidegen build --content {shlex.quote(shown(out))}")
 
 
@@ -187,10 +194,14 @@ def report_lines(source) -> list[str]:
             )
         if records.skipped:
             parts.append(f"{len(records.skipped)} skipped")
+        if records.images is not None and records.images.copies:
+            parts.append(f"{counted(len(records.images.copies), 'image')} copied")
         lines = [f"{name}: {', '.join(parts)} — read as {shape}"]
     for skipped in sorted(records.skipped, key=lambda s: s.line or 0):
         where = f"{name}:{skipped.line}" if skipped.line is not None else name
         lines.append(f"  {where}: {skipped.reason}")
+    for line, url, why in records.images.not_copied if records.images is not None else []:
+        lines.append(f"  {name}:{line}: image '{url}' not copied: {why}")
     for (singular, plural), count in records.ignored.items():
         first = records.first_ignored[(singular, plural)]
         lines.append(

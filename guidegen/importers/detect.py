@@ -19,6 +19,7 @@ from pathlib import Path
 
 from guidegen.errors import UsageError
 from guidegen.importers import ask_markdown, csv_bank, details, questions_markdown
+from guidegen.importers.images import plan_images
 from guidegen.importers.markdown_lines import heading, read_lines
 from guidegen.importers.records import CONTROL, SourceRecords
 from guidegen.importers.text import (
@@ -95,4 +96,6 @@ def parse_source(path: Path, forced: str | None = None) -> SourceRecords:
         records = questions_markdown.parse(text, ask_sections=forced is None)
     if controls:
         records.ignore(CONTROL, first_control, controls)
+    if shape != "csv":
+        records.images = plan_images(path, text)
     return records

@@ -100,7 +100,35 @@ def read_lines(text: str, records: SourceRecords) -> list[Line]:
                 skipping_until = mdx
             continue
         lines.append(Line(number, line, False))
-    return lines
+    return _setext_as_atx(lines)
+
+
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+
+
+def _setext_as_atx(lines: list[Line]) -> list[Line]:
+    """A one-line paragraph underlined with ``===`` or ``---`` is a heading (level 1 or 2), as
+    every Markdown reader shows it: written here as the ``#`` heading it is, the underline
+    dropped. A ``---`` after a blank line stays a thematic break."""
+    out: list[Line] = []
+    for line in lines:
+        match = None if line.code else _SETEXT.match(line.text)
+        above = out[-1] if out else None
+        if (
+            match
+            and above is not None
+            and not above.code
+            and above.text.strip()
+            and heading(above) is None
+            and list_item(above) is None
+            and not above.text.startswith((" " * 4, "\t", ">"))
+            and (len(out) < 2 or not out[-2].text.strip() or out[-2].code or heading(out[-2]))
+        ):
+            level = "#" if match.group(1)[0] == "=" else "##"
+            out[-1] = Line(above.number, f"{level} {above.text.strip()}", False)
+            continue
+        out.append(line)
+    return out
 
 
 def _mdx(line: str) -> str | None:

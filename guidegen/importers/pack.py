@@ -75,6 +75,7 @@ class Pack:
     """The pack's files as data, before anything is written."""
 
     files: dict[str, tuple[str, dict]] = field(default_factory=dict)  # path: (comment, data)
+    images: dict[str, Path] = field(default_factory=dict)  # pack-relative path: source file
     question_ids: list[str] = field(default_factory=list)
     title: str | None = None
     title_note: str | None = None  # why a source's title was not used
@@ -104,6 +105,9 @@ def plan(sources: list[Source], choices: Choices, taken_ids: set[str]) -> Pack:
         records = source.records
         stem = _unique(slugify(source.path.stem) or "source", used_stems)
         comment = f"# Imported from {source.path.name} by guidegen import.\n"
+        if records.images is not None:
+            for relative, image in records.images.copies.items():
+                pack.images.setdefault(relative, image)  # the same path: the same file
         questions = []
         for question in records.questions:
             question_id = _unique(slugify(question.title) or "question", used_ids)
@@ -119,6 +123,8 @@ def plan(sources: list[Source], choices: Choices, taken_ids: set[str]) -> Pack:
                 entry["prompt"] = Block(escape_placeholders(question.prompt))
             if question.answer:
                 entry["answer"] = Block(escape_placeholders(question.answer))
+            if question.follow_ups:
+                entry["follow_ups"] = [escape_placeholders(f) for f in question.follow_ups]
             questions.append(entry)
         if questions:
             pack.files[f"questions/{stem}.yaml"] = (comment, {"questions": questions})
@@ -224,9 +230,15 @@ def _unique(base: str, used: set[str]) -> str:
 def write(pack: Pack, out: Path) -> list[Path]:
     """Write the planned files into ``out`` (made by ``prepare_pack_dir``) and the schema."""
     from guidegen.content.packfiles import write_pack_file, write_schema
+    from guidegen.output import write_atomically
 
     written = []
     for relative, (comment, data) in pack.files.items():
         written.append(write_pack_file(out, relative, comment + dump_content(data)))
+    for relative, image in pack.images.items():
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, image.read_bytes())
+        written.append(target)
     written.append(write_schema(out))
     return written

@@ -29,6 +29,7 @@ read as an ask list (``ask_markdown``).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -225,8 +226,13 @@ class _Reader:
             if indent_of(line.text) >= current.item.content_indent:
                 current.body.append(remove_indent(line.text, current.item.content_indent))
                 return True
-            if runs_on:  # a lazy continuation line
-                current.title = f"{current.title} {line.text.strip()}"
+            if runs_on and not ask_markdown.finished(current.title):
+                current.title = f"{current.title} {line.text.strip()}"  # a lazy continuation
+                return True
+            if runs_on and current.item.ordered:
+                # "1. What is X?" and, unindented on the next line, its answer: the answer,
+                # not more of the title (a finished question does not run on).
+                current.body.append(line.text.strip())
                 return True
         # Unindented text ends the item; it may still be the answer of a numbered question.
         self.finish_question()
@@ -246,7 +252,15 @@ class _Reader:
             self.records.ignore(CONTENTS, line.number)
             return True
         if not looks_like_question(item.text):
-            self.outside(line)
+            if self.orphan is not None or _only_a_link(item.text):
+                self.outside(line)  # counted with the heading it is under, or a link list
+            else:
+                self.records.skip(
+                    line.number,
+                    f"list item '{_short(item.text)}' skipped: it does not read as a question "
+                    "(end it with '?', number it, or start it with a word such as What, How "
+                    "or Describe)",
+                )
             return True
         self.question = _Question(line.number, clean_title(item.text), self.tags(), item=item)
         return True
@@ -283,7 +297,9 @@ class _Reader:
             self.list_answered = False
 
     def emit(self, question: _Question) -> None:
-        prompt, answer = split_answer(clean_block(question.body))
+        body = clean_block(question.body)
+        follow_ups = _follow_ups(body)
+        prompt, answer = split_answer(None if follow_ups else body)
         self.records.questions.append(
             ImportedQuestion(
                 line=question.line,
@@ -291,6 +307,7 @@ class _Reader:
                 answer=answer,
                 prompt=prompt,
                 tags=question.tags,
+                follow_ups=follow_ups,
             )
         )
         if self.orphan is not None:
@@ -322,6 +339,34 @@ class _Reader:
 
     def tags(self) -> list[str]:
         return list(dict.fromkeys(tag for _, tag in self.sections if tag))
+
+
+def _follow_ups(body: str | None) -> list[str]:
+    """The questions of a body that is nothing but a list of questions (a follow-up or two
+    nested under the question): follow-ups, not a sample answer. Else none."""
+    if body is None:
+        return []
+    items = []
+    for line in body.split("\n"):
+        if not line.strip():
+            continue
+        match = _BULLET.match(line)
+        if match is None or not ends_with_question_mark(match.group(1)):
+            return []
+        items.append(clean_title(match.group(1)))
+    return items
+
+
+_BULLET = re.compile(r"^(?:[-*+]|\d{1,9}[.)])[ \t]+(\S.*)$")
+
+
+def _only_a_link(text: str) -> bool:
+    return re.fullmatch(r"\s*!?\[[^\]]*\]\([^)]*\)\s*", text) is not None
+
+
+def _short(text: str, limit: int = 50) -> str:
+    text = plain(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _contents_entry(text: str) -> bool:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from guidegen.importers.images import ImagePlan
 
 
 @dataclass
@@ -19,6 +23,7 @@ class ImportedQuestion:
     prompt: str | None = None  # Markdown: what the source puts before an explicit "Answer:"
     kind: str | None = None  # as the source gives it (a CSV column); None: decided on import
     tags: list[str] = field(default_factory=list)
+    follow_ups: list[str] = field(default_factory=list)  # questions nested under it
 
 
 @dataclass
@@ -55,6 +60,7 @@ class SourceRecords:
     ignored: Counter[tuple[str, str]] = field(default_factory=Counter)
     first_ignored: dict[tuple[str, str], int] = field(default_factory=dict)
     nothing_because: str = ""  # why a source yielded nothing, in the shape's own words
+    images: ImagePlan | None = None  # the images it shows: copied into the pack, or why not
 
     def ignore(self, what: tuple[str, str], line: int, count: int = 1) -> None:
         self.ignored[what] += count

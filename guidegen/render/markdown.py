@@ -80,12 +80,13 @@ def _two_space_lists(text: str) -> str:
 
 
 def markdown_html(text: str) -> str:
-    """Markdown as cleaned HTML (placeholders already filled)."""
+    """Markdown as cleaned HTML (placeholders already filled), links and remote images made
+    readable on paper."""
     converter = _converter()
     converter.reset()
     html = converter.convert(_two_space_lists(escape_unknown_tags(text)))
     html = _HEADING.sub(r'<p class="run-in"><strong>\2</strong></p>', html)
-    return nh3.clean(
+    html = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -94,6 +95,59 @@ def markdown_html(text: str) -> str:
         clean_content_tags={"script", "style"},
         strip_comments=True,
     )
+    return _links_for_paper(_remote_images_as_links(html))
+
+
+# nh3 writes every tag the same way, with double-quoted attributes, so these can be exact.
+_LINK = re.compile(r'<a href="((?:https?|mailto):[^"]*)"([^>]*)>(.*?)</a>', re.S)
+_IMAGE = re.compile(r"<img ([^>]*)>")
+_ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
+_LINK_TARGET = re.compile(r'<span class="link-target">[^<]*</span>')
+
+
+def short_url(url: str) -> str:
+    """A web address as a print style sheet shows it: no scheme, no "www.", no trailing
+    slash, no query or fragment; a mail address as itself."""
+    if url.startswith("mailto:"):
+        return url[len("mailto:") :].split("?")[0]
+    short = re.sub(r"^https?://(www\.)?", "", url)
+    short = re.split(r"[?#]", short)[0]
+    return short.rstrip("/")
+
+
+def _links_for_paper(html: str) -> str:
+    """On paper a link is only its words ("see here"): the target, shortened, follows them in
+    brackets inside the link, so it prints and still clicks. A link whose words are already
+    its address (a bare URL) gets nothing."""
+
+    def target(match: re.Match) -> str:
+        href, rest, words = match.groups()
+        shown = short_url(html_lib.unescape(href))
+        plain = html_lib.unescape(re.sub(r"<[^>]+>", "", words)).strip()
+        if not shown or shown in plain or plain in (href, html_lib.unescape(href)):
+            return match.group(0)
+        return (
+            f'<a href="{href}"{rest}>{words}<span class="link-target"> '
+            f"({html_lib.escape(shown)})</span></a>"
+        )
+
+    return _LINK.sub(target, html)
+
+
+def _remote_images_as_links(html: str) -> str:
+    """An image on the web is never fetched (the fetcher reads local files only), so rather
+    than an empty space it prints as a link: its alt text, or its address."""
+
+    def replace(match: re.Match) -> str:
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        src = attributes.get("src", "")
+        if not re.match(r"https?://", src):
+            return match.group(0)
+        alt = attributes.get("alt", "").strip()
+        words = f"[{alt}]" if alt else html_lib.escape(short_url(html_lib.unescape(src)))
+        return f'<a href="{src}" class="image-link">{words}</a>'
+
+    return _IMAGE.sub(replace, html)
 
 
 def escape_for_markdown(value: str) -> str:
@@ -118,11 +172,11 @@ def render_inline(
     html = markdown_html(re.sub(r"<br\s*/?>", " ", filled)).strip()
     html = re.sub(r"^<p>(.*)</p>$", r"\1", html, flags=re.S)
     if not links:
-        html = re.sub(r"</?a\b[^>]*>", "", html)
+        html = re.sub(r"</?a\b[^>]*>", "", _LINK_TARGET.sub("", html))
     return Markup(html)
 
 
 def plain_text(text: str, company: str | None = None, fallback: str = "") -> str:
     """A title as plain text (bookmarks, link descriptions, metadata)."""
-    html = str(render_inline(text, company, fallback))
+    html = str(render_inline(text, company, fallback, links=False))
     return html_lib.unescape(re.sub(r"<[^>]+>", "", html))

@@ -69,6 +69,17 @@ def _short(url: str) -> str:
     return url if len(url) <= 100 else url[:40] + "..." + url[-57:]
 
 
+def shown_file_url(url: str, roots: tuple[Path, ...]) -> str:
+    """A file URL as the reader would name it: a path inside the content (or theme) folder,
+    as the content writes it ("img/arch.png", with the folder's name first), not an absolute
+    file:// URL; outside them the path itself."""
+    path = Path(unquote(urlsplit(url).path))
+    for root in roots:
+        if path.is_relative_to(root):
+            return str(Path(root.name) / path.relative_to(root))
+    return str(path)
+
+
 BUILT_IN = tuple(p.resolve() for p in (CONTENT_DIR, TEMPLATES_DIR, STYLES_DIR))
 
 
@@ -88,29 +99,33 @@ def make_fetcher(roots: tuple[Path, ...], log: FetchLog):
     class ConfinedFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             scheme = urlsplit(url).scheme.lower()
+
+            def refuse(reason: str) -> None:
+                log.refuse(shown_file_url(url, roots) if scheme == "file" else url, reason)
+
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme != "file":
-                log.refuse(url, f"{scheme or 'relative'} URLs are not fetched")
+                refuse(f"{scheme or 'relative'} URLs are not fetched")
                 raise ValueError(f"refused non-local URL {url}")
             path = Path(unquote(urlsplit(url).path))
             try:
                 resolved = path.resolve(strict=True)
             except (OSError, RuntimeError):
-                log.refuse(url, "no such file")
+                refuse("no such file")
                 raise ValueError(f"missing file {url}") from None
             if not any(resolved.is_relative_to(root) for root in roots):
-                log.refuse(url, "outside the content, theme, templates and styles folders")
+                refuse("outside the content, theme, templates and styles folders")
                 raise ValueError(f"refused file outside the allowed folders: {url}")
             if not resolved.is_file():
-                log.refuse(url, "not a file")
+                refuse("not a file")
                 raise ValueError(f"not a file: {url}")
             if resolved.stat().st_nlink > 1 and not any(
                 resolved.is_relative_to(root) for root in BUILT_IN
             ):
                 # A second hard link can be any file on the disk; the built-in folders are
                 # exempt because installers such as uv hard-link package files.
-                log.refuse(url, "a file with more than one hard link")
+                refuse("a file with more than one hard link")
                 raise ValueError(f"refused hard-linked file {url}")
             mime = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
             return URLFetcherResponse(
