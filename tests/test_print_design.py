@@ -307,12 +307,12 @@ def _stitched_parts(book) -> tuple[list[int], list[int]]:
 
 
 def test_a_thick_booklet_is_cut_into_stitched_parts_between_spreads(booklet_workbook):
-    """144 booklet pages are past one saddle stitch (64): three parts, each imposed on its own."""
+    """104 booklet pages are past one saddle stitch (64): two parts, each imposed on its own."""
     book = booklet_workbook
     width = float(book.pdf.pages[0].mediabox[2])
     height = float(book.pdf.pages[0].mediabox[3])
     openers, sizes = _stitched_parts(book)
-    assert sizes == [48, 48, 48]
+    assert sizes == [52, 52]
     assert all(size % 4 == 0 and size <= 64 for size in sizes)
     offsets = [sum(sizes[:i]) for i in range(len(sizes))]  # booklet pages before each part
     order = [
