@@ -31,3 +31,22 @@ def decode_utf8(raw: bytes, shown: str, save_as: str) -> str:
         raise UsageError(
             f"{shown}:{line}: not UTF-8 text (byte 0x{raw[error.start]:02x}); {save_as}"
         ) from None
+
+
+def csv_error(error: Exception, shown: str, row_start: int, line: int) -> UsageError:
+    """What to say about a CSV the csv module stopped reading (an attendee list or a question
+    bank): a quote never closed, named at the row it opens, or the line it choked on."""
+    if "EOF" in str(error) or "end of data" in str(error):
+        return UsageError(
+            f"{shown}:{row_start}: a quoted cell that starts in this row is never closed; "
+            'add the missing " (or remove the stray one)'
+        )
+    return UsageError(f"{shown}:{line}: not a readable CSV row ({error})")
+
+
+def repeated_columns_error(shown: str, header: list[str], known) -> UsageError | None:
+    """The header naming a known column twice, or None."""
+    repeated = sorted({name for name in header if name in known and header.count(name) > 1})
+    if not repeated:
+        return None
+    return UsageError(f"{shown}:1: the header names {', '.join(repeated)} more than once")

@@ -246,6 +246,10 @@ def test_an_unterminated_quote_is_reported_with_its_row(tmp_path):
     path.write_text('name,company\nAda,Acme\n"Bob,Initech\nCarol,Umbrella\n', encoding="utf-8")
     with pytest.raises(UsageError, match=r"broken.csv:3: a quoted cell .* never closed"):
         read_attendees(path)
+    # In the header line too (this raised UnboundLocalError, a traceback, until it was fixed).
+    path.write_text('name,"company\nAda,Acme\n', encoding="utf-8")
+    with pytest.raises(UsageError, match=r"broken.csv:1: a quoted cell .* never closed"):
+        read_attendees(path)
 
 
 def test_missing_name_column_is_a_usage_error(tmp_path):

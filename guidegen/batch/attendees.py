@@ -17,7 +17,7 @@ from pathlib import Path
 from pathvalidate import sanitize_filename
 
 from guidegen.errors import UsageError
-from guidegen.inputs import decode_utf8, read_limited
+from guidegen.inputs import csv_error, decode_utf8, read_limited, repeated_columns_error
 
 MAX_CSV_BYTES = 50 * 1024 * 1024
 # Room in a 255-byte name for "-9999.pdf"; a stem is cut to this many bytes, never mid-letter.
@@ -130,6 +130,7 @@ def read_attendees(path: Path) -> Attendees:
     text = decode_utf8(raw, shown, "save it as 'CSV UTF-8'")
     separator = _separator(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    start = 1  # the line the row being read starts on (a quoted cell may span lines)
     try:
         header_cells = next(reader, [])
         header = [COLUMN_ALIASES.get(_fold(cell), _fold(cell)) for cell in header_cells]
@@ -147,9 +148,9 @@ def read_attendees(path: Path) -> Attendees:
                 f"{', '.join(FIELDS[1:])}{hint}"
             )
         known = set(COLUMN_ALIASES.values())
-        repeated = sorted({key for key in header if key in known and header.count(key) > 1})
+        repeated = repeated_columns_error(shown, header, known)
         if repeated:
-            raise UsageError(f"{shown}:1: the header names {', '.join(repeated)} more than once")
+            raise repeated
         unused = [
             cell for cell, key in zip(header_cells, header) if key not in known and cell.strip()
         ]
@@ -170,12 +171,7 @@ def read_attendees(path: Path) -> Attendees:
                 values["name"] = " ".join(part for part in parts if part)
             rows.append(Row(number=number, index=len(rows), values=values))
     except csv.Error as error:
-        if "end of data" in str(error) or "EOF" in str(error):
-            raise UsageError(
-                f"{shown}:{start}: a quoted cell that starts in this row is never "
-                'closed; add the missing " (or remove the stray one)'
-            ) from None
-        raise UsageError(f"{shown}:{reader.line_num}: not a readable CSV row ({error})") from None
+        raise csv_error(error, shown, start, reader.line_num) from None
     return Attendees(rows, separator, unused)
 
 

@@ -23,6 +23,7 @@ from guidegen.content.models import KINDS
 from guidegen.errors import UsageError
 from guidegen.importers.records import ImportedQuestion, SourceRecords
 from guidegen.importers.text import clean_block, clean_title, known_kind, slugify
+from guidegen.inputs import csv_error, repeated_columns_error
 
 COLUMNS = ("question", "answer", "kind", "tags", "prompt")
 SEPARATORS = ",;\t"
@@ -43,9 +44,9 @@ def parse(text: str, shown: str = "the CSV") -> SourceRecords:
                 f"{shown}:1: no 'question' column in the header row; the columns are "
                 f"{', '.join(COLUMNS)} (only question is required)"
             )
-        repeated = sorted({name for name in header if name in COLUMNS and header.count(name) > 1})
+        repeated = repeated_columns_error(shown, header, COLUMNS)
         if repeated:
-            raise UsageError(f"{shown}:1: the header names {', '.join(repeated)} more than once")
+            raise repeated
         for name in header:
             if name not in COLUMNS:
                 shown_name = f"'{name}'" if name else "without a name"
@@ -60,12 +61,7 @@ def parse(text: str, shown: str = "the CSV") -> SourceRecords:
             row = {name: _cell(cells, index) for name, index in position.items()}
             _add_row(records, number, row)
     except csv.Error as error:
-        if "EOF" in str(error) or "end of data" in str(error):
-            raise UsageError(
-                f"{shown}:{start}: a quoted cell that starts in this row is never closed; "
-                'add the missing " (or remove the stray one)'
-            ) from None
-        raise UsageError(f"{shown}:{reader.line_num}: not a readable CSV row ({error})") from None
+        raise csv_error(error, shown, start, reader.line_num) from None
     if not records.questions:
         records.nothing_because = "no row has question text"
     return records

@@ -1,7 +1,11 @@
-"""Stage 4: lay out HTML with WeasyPrint and write the PDF atomically.
+"""Stage 4: lay out HTML with WeasyPrint and turn the laid-out document into PDF bytes.
 
-This is the only module that imports WeasyPrint (about 0.4 s), and only inside functions,
-so commands that merely read content stay fast.
+The confined URL fetcher every render goes through, the layout session, the tagging fixes
+(running heads as artifacts, text straight in its structure element) and the missing-glyph
+log. Writing the file is ``output.py``'s (atomically, never through a link). WeasyPrint
+(about 0.4 s to import) is imported only inside functions, here and in the other layout
+modules (``parts``, ``pages``, ``join``, ``forms``), so commands that merely read content
+never load it (tests/test_cli.py checks).
 """
 
 from __future__ import annotations
