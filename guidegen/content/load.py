@@ -238,122 +238,169 @@ def _files(folder: Path, shown: Path, problems: list[Problem]) -> list[Path]:
 def load_bank(content_dir: Path, strict: bool = False) -> Bank:
     """Load and validate a content folder; raise ContentError listing every problem.
 
-    ``strict`` turns warnings (raw HTML that will not print) into problems.
+    ``strict`` turns warnings (raw HTML that will not print) into problems. The steps, in
+    order: workbook.yaml (and the built-in pack it may extend), questions, the workbook's
+    completed fields, the questions to ask, the roles (checked against the questions and
+    groups), the vocabulary.
     """
-    content_dir = Path(content_dir)
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
-    if not content_dir.is_dir():
-        raise ContentError([Problem(content_dir, None, None, "", "content folder does not exist")])
-    trusted = content_dir.resolve() == CONTENT_DIR.resolve()
+    loader = _Loader(Path(content_dir))
+    workbook_file = loader.read_workbook_file()
+    questions = loader.read_questions()
+    workbook = loader.complete_workbook(workbook_file)
+    ask_groups, group_where = loader.read_ask_groups(workbook_file)
+    roles = loader.read_roles(questions, group_where, workbook)
+    vocabulary = loader.read_vocabulary(questions)
+    if strict:
+        loader.problems.extend(loader.warnings)
+    if loader.problems:
+        raise ContentError(_once(loader.problems))
+    base = loader.base
+    return Bank(
+        loader.content_dir,
+        workbook,
+        questions,
+        ask_groups,
+        roles,
+        loader.shown(loader.workbook_path),
+        vocabulary,
+        _once(loader.warnings),
+        len(base.questions) if base else 0,
+        base is not None and workbook_file is not None and workbook_file.builtin_ask,
+    )
 
-    def shown(path: Path) -> Path:
-        return _display(path, content_dir)
 
-    def parse(path: Path) -> Parsed | None:
-        parsed = parse_yaml(path, shown(path), content_dir, problems, trusted)
+class _Loader:
+    """One content folder being loaded: the problems and warnings found so far, where each
+    id was defined, and the built-in pack it extends (if it does)."""
+
+    def __init__(self, content_dir: Path):
+        self.content_dir = content_dir
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        if not content_dir.is_dir():
+            raise ContentError(
+                [Problem(content_dir, None, None, "", "content folder does not exist")]
+            )
+        self.trusted = content_dir.resolve() == CONTENT_DIR.resolve()
+        self.workbook_path = content_dir / "workbook.yaml"
+        self.base: Bank | None = None
+        self.where: dict[tuple[str, str], tuple[Path, Position]] = {}
+        # Ids and tags of questions that failed validation: a role naming them is not reported
+        # again as "unknown", which would bury the real problem under echoes.
+        self.unchecked: set[str] = set()
+        self.unreadable_question_file = False
+
+    def shown(self, path: Path) -> Path:
+        return _display(path, self.content_dir)
+
+    def parse(self, path: Path) -> Parsed | None:
+        parsed = parse_yaml(path, self.shown(path), self.content_dir, self.problems, self.trusted)
         if parsed is not None:
-            warnings.extend(parsed.warnings)
+            self.warnings.extend(parsed.warnings)
         return parsed
 
-    workbook_path = content_dir / "workbook.yaml"
-    if not (workbook_path.exists() or (content_dir / "questions").exists()):
-        raise ContentError(
-            [
-                Problem(
-                    content_dir,
-                    None,
-                    None,
-                    "",
-                    "content folder has no questions and no workbook.yaml: it "
-                    "is not a content pack (`guidegen init DIR` starts one)",
-                )
-            ]
-        )
-    workbook_file = None
-    if workbook_path.is_file() or workbook_path.is_symlink():
-        parsed = parse(workbook_path)
-        if parsed is not None:
-            workbook_file = _validate(parsed, WorkbookText, problems)
-            if workbook_file is not None and workbook_file.theme:
-                _check_theme(content_dir, workbook_file.theme, parsed, problems)
-    else:
-        problems.append(
-            Problem(
-                shown(workbook_path),
-                None,
-                None,
-                "",
-                "missing: the how-to page and STAR steps come from it (or write "
-                "'extends: builtin' in it to use the built-in ones)",
-            )
-        )
-    base = None
-    if workbook_file is not None and workbook_file.extends == "builtin" and not trusted:
-        base = load_bank(CONTENT_DIR)
-
-    question_files = _files(content_dir / "questions", shown(content_dir / "questions"), problems)
-    if problems and not question_files:
-        raise ContentError(problems)
-    if not question_files and base is None:
-        raise ContentError(
-            [
-                Problem(
-                    content_dir,
-                    None,
-                    None,
-                    "",
-                    "content folder has no questions: expected "
-                    "questions/*.yaml (see docs/content-format.md)",
-                )
-            ]
-        )
-
-    questions: dict[str, Question] = dict(base.questions) if base else {}
-    where: dict[tuple[str, str], tuple[Path, Position]] = {}
-    # Ids and tags of questions that failed validation: a role naming them is not reported
-    # again as "unknown", which would bury the real problem under echoes.
-    unchecked: set[str] = set()
-    unreadable_question_file = False
-    for path in question_files:
-        parsed = parse(path)
-        if (
-            parsed is None
-            or not isinstance(parsed.data, dict)
-            or not isinstance(parsed.data.get("questions"), list)
-        ):
-            unreadable_question_file = True  # its ids are unknown: don't echo them as missing
-        if parsed is None:
-            continue
-        for index, question in _valid_questions(parsed, problems, unchecked):
-            pos = parsed.position(("questions", index, "id")) or (None, None)
-            previous = where.get(("question", question.id))
-            if previous or (base and question.id in base.questions):
-                first = (
-                    f"{previous[0]}:{previous[1][0]}"
-                    if previous
-                    else "the built-in content this pack extends"
-                )
-                problems.append(
+    def read_workbook_file(self) -> WorkbookText | None:
+        """workbook.yaml as written, and the built-in pack loaded if it extends it."""
+        content_dir, workbook_path, problems = self.content_dir, self.workbook_path, self.problems
+        if not (workbook_path.exists() or (content_dir / "questions").exists()):
+            raise ContentError(
+                [
                     Problem(
-                        parsed.path,
-                        *pos,
-                        f"questions[{index}].id",
-                        f"duplicate id '{question.id}': already used at "
-                        f"{first}; ids must be unique",
+                        content_dir,
+                        None,
+                        None,
+                        "",
+                        "content folder has no questions and no workbook.yaml: it "
+                        "is not a content pack (`guidegen init DIR` starts one)",
                     )
-                )
-                continue
-            questions[question.id] = question
-            where[("question", question.id)] = (parsed.path, pos)
-
-    workbook = None
-    if workbook_file is not None:
-        workbook = workbook_file.completed(base.workbook if base else None)
-        if workbook.missing():
+                ]
+            )
+        workbook_file = None
+        if workbook_path.is_file() or workbook_path.is_symlink():
+            parsed = self.parse(workbook_path)
+            if parsed is not None:
+                workbook_file = _validate(parsed, WorkbookText, problems)
+                if workbook_file is not None and workbook_file.theme:
+                    _check_theme(content_dir, workbook_file.theme, parsed, problems)
+        else:
             problems.append(
                 Problem(
-                    shown(workbook_path),
+                    self.shown(workbook_path),
+                    None,
+                    None,
+                    "",
+                    "missing: the how-to page and STAR steps come from it (or write "
+                    "'extends: builtin' in it to use the built-in ones)",
+                )
+            )
+        if workbook_file is not None and workbook_file.extends == "builtin" and not self.trusted:
+            self.base = load_bank(CONTENT_DIR)
+        return workbook_file
+
+    def read_questions(self) -> dict[str, Question]:
+        """Every valid question (the built-in ones first, for a pack that extends them)."""
+        content_dir, problems, base = self.content_dir, self.problems, self.base
+        question_files = _files(
+            content_dir / "questions", self.shown(content_dir / "questions"), problems
+        )
+        if problems and not question_files:
+            raise ContentError(problems)
+        if not question_files and base is None:
+            raise ContentError(
+                [
+                    Problem(
+                        content_dir,
+                        None,
+                        None,
+                        "",
+                        "content folder has no questions: expected "
+                        "questions/*.yaml (see docs/content-format.md)",
+                    )
+                ]
+            )
+        questions: dict[str, Question] = dict(base.questions) if base else {}
+        for path in question_files:
+            parsed = self.parse(path)
+            if (
+                parsed is None
+                or not isinstance(parsed.data, dict)
+                or not isinstance(parsed.data.get("questions"), list)
+            ):
+                self.unreadable_question_file = True  # its ids are unknown: no echoes
+            if parsed is None:
+                continue
+            for index, question in _valid_questions(parsed, problems, self.unchecked):
+                pos = parsed.position(("questions", index, "id")) or (None, None)
+                previous = self.where.get(("question", question.id))
+                if previous or (base and question.id in base.questions):
+                    first = (
+                        f"{previous[0]}:{previous[1][0]}"
+                        if previous
+                        else "the built-in content this pack extends"
+                    )
+                    problems.append(
+                        Problem(
+                            parsed.path,
+                            *pos,
+                            f"questions[{index}].id",
+                            f"duplicate id '{question.id}': already used at "
+                            f"{first}; ids must be unique",
+                        )
+                    )
+                    continue
+                questions[question.id] = question
+                self.where[("question", question.id)] = (parsed.path, pos)
+        return questions
+
+    def complete_workbook(self, workbook_file: WorkbookText | None) -> WorkbookText | None:
+        """The workbook's fields, those left out taken from the built-in pack it extends."""
+        if workbook_file is None:
+            return None
+        workbook = workbook_file.completed(self.base.workbook if self.base else None)
+        if workbook.missing():
+            self.problems.append(
+                Problem(
+                    self.shown(self.workbook_path),
                     1,
                     1,
                     "",
@@ -361,108 +408,130 @@ def load_bank(content_dir: Path, strict: bool = False) -> Bank:
                     "'extends: builtin' to take them from the built-in pack)",
                 )
             )
+        return workbook
 
-    ask_groups: list[AskGroup] = []
-    group_where: dict[str, tuple[Path, Position]] = {}
-    ask_files = _files(content_dir / "ask", shown(content_dir / "ask"), problems)
-    for path in ask_files:
-        parsed = parse(path)
-        loaded = parsed and _validate(parsed, AskFile, problems)
-        if not loaded:
-            continue
-        for index, group in enumerate(loaded.groups):
-            pos = parsed.position(("groups", index, "id"))
-            if group.id in group_where:
-                first = group_where[group.id]
+    def read_ask_groups(
+        self, workbook_file: WorkbookText | None
+    ) -> tuple[list[AskGroup], dict[str, tuple[Path, Position]]]:
+        """The questions to ask in print order, and where each group is defined."""
+        problems, base = self.problems, self.base
+        ask_groups: list[AskGroup] = []
+        group_where: dict[str, tuple[Path, Position]] = {}
+        ask_dir = self.content_dir / "ask"
+        for path in _files(ask_dir, self.shown(ask_dir), problems):
+            parsed = self.parse(path)
+            loaded = parsed and _validate(parsed, AskFile, problems)
+            if not loaded:
+                continue
+            for index, group in enumerate(loaded.groups):
+                pos = parsed.position(("groups", index, "id"))
+                if group.id in group_where:
+                    first = group_where[group.id]
+                    problems.append(
+                        Problem(
+                            parsed.path,
+                            *pos,
+                            f"groups[{index}].id",
+                            f"duplicate group id '{group.id}': already used at "
+                            f"{first[0]}:{first[1][0]}",
+                        )
+                    )
+                    continue
+                group_where[group.id] = (parsed.path, pos)
+                ask_groups.append(group)
+        if base is not None and workbook_file is not None and workbook_file.builtin_ask:
+            # The pack's own groups first; one with a built-in group's id takes its place.
+            own = {group.id: group for group in ask_groups}
+            builtin_ids = {b.id for b in base.ask_groups}
+            ask_groups = [g for g in ask_groups if g.id not in builtin_ids] + [
+                own.get(group.id, group) for group in base.ask_groups
+            ]
+            for group in base.ask_groups:
+                group_where.setdefault(group.id, (Path("built-in"), (1, 1)))
+        return ask_groups, group_where
+
+    def read_roles(
+        self,
+        questions: dict[str, Question],
+        group_where: dict[str, tuple[Path, Position]],
+        workbook: WorkbookText | None,
+    ) -> dict[str, Role]:
+        """Every valid role, its question and group references checked."""
+        problems, where = self.problems, self.where
+        roles: dict[str, Role] = {}
+        roles_dir = self.content_dir / "roles"
+        role_files = _files(roles_dir, self.shown(roles_dir), problems)
+        if not role_files and self.base is not None:
+            # A pack that extends the built-in one without roles of its own (its own
+            # questions to ask, a theme's labels) prints the built-in roles.
+            roles = dict(self.base.roles)
+        elif not role_files:
+            problems.append(
+                Problem(
+                    self.shown(roles_dir),
+                    None,
+                    None,
+                    "",
+                    "no roles: expected roles/*.yaml naming the questions to print",
+                )
+            )
+        for path in role_files:
+            parsed = self.parse(path)
+            role = parsed and _validate(parsed, Role, problems)
+            if not role:
+                if parsed is not None and not self.unreadable_question_file:
+                    _check_raw_role_references(parsed, questions, self.unchecked, problems)
+                continue
+            if role.id in roles:
+                first = where[("role", role.id)]
                 problems.append(
                     Problem(
                         parsed.path,
-                        *pos,
-                        f"groups[{index}].id",
-                        f"duplicate group id '{group.id}': already used at "
-                        f"{first[0]}:{first[1][0]}",
+                        *(parsed.position(("id",)) or (None, None)),
+                        "id",
+                        f"duplicate role id '{role.id}': already used in {first[0]}",
                     )
                 )
                 continue
-            group_where[group.id] = (parsed.path, pos)
-            ask_groups.append(group)
-    builtin_ask = base is not None and workbook_file.builtin_ask
-    if builtin_ask:
-        # The pack's own groups first; one with a built-in group's id takes that group's place.
-        own = {group.id: group for group in ask_groups}
-        ask_groups = [g for g in ask_groups if g.id not in {b.id for b in base.ask_groups}] + [
-            own.get(group.id, group) for group in base.ask_groups
-        ]
-        for group in base.ask_groups:
-            group_where.setdefault(group.id, (Path("built-in"), (1, 1)))
-
-    roles: dict[str, Role] = {}
-    role_files = _files(content_dir / "roles", shown(content_dir / "roles"), problems)
-    if not role_files and base is not None:
-        # A pack that extends the built-in one without roles of its own (its own questions to
-        # ask, a theme's labels) prints the built-in roles.
-        roles = dict(base.roles)
-    elif not role_files:
-        problems.append(
-            Problem(
-                shown(content_dir / "roles"),
-                None,
-                None,
-                "",
-                "no roles: expected roles/*.yaml naming the questions to print",
-            )
-        )
-    for path in role_files:
-        parsed = parse(path)
-        role = parsed and _validate(parsed, Role, problems)
-        if not role:
-            if parsed is not None and not unreadable_question_file:
-                _check_raw_role_references(parsed, questions, unchecked, problems)
-            continue
-        if role.id in roles:
-            first = where[("role", role.id)]
+            roles[role.id] = role
+            where[("role", role.id)] = (parsed.path, parsed.position(()) or (1, 1))
+            if not self.unreadable_question_file:
+                _check_role_references(
+                    role, parsed, questions, group_where, self.unchecked, problems
+                )
+        if (
+            workbook is not None
+            and workbook.default_role
+            and roles
+            and workbook.default_role not in roles
+        ):
             problems.append(
                 Problem(
-                    parsed.path,
-                    *(parsed.position(("id",)) or (None, None)),
-                    "id",
-                    f"duplicate role id '{role.id}': already used in {first[0]}",
+                    self.shown(self.workbook_path),
+                    None,
+                    None,
+                    "default_role",
+                    f"no role has the id '{workbook.default_role}'"
+                    f"{_closest(workbook.default_role, roles)}",
+                    repr(workbook.default_role),
                 )
             )
-            continue
-        roles[role.id] = role
-        where[("role", role.id)] = (parsed.path, parsed.position(()) or (1, 1))
-        if not unreadable_question_file:
-            _check_role_references(role, parsed, questions, group_where, unchecked, problems)
-    if (
-        workbook is not None
-        and workbook.default_role
-        and roles
-        and workbook.default_role not in roles
-    ):
-        problems.append(
-            Problem(
-                shown(workbook_path),
-                None,
-                None,
-                "default_role",
-                f"no role has the id '{workbook.default_role}'"
-                f"{_closest(workbook.default_role, roles)}",
-                repr(workbook.default_role),
-            )
-        )
+        return roles
 
-    vocabulary: dict[str, list[str]] = dict(base.vocabulary) if base else {}
-    vocabulary_path = content_dir / "vocabulary.yaml"
-    if vocabulary_path.is_file() or vocabulary_path.is_symlink():
-        parsed = parse(vocabulary_path)
-        loaded = parsed and _validate(parsed, Vocabulary, problems)
-        if loaded and not unreadable_question_file:
+    def read_vocabulary(self, questions: dict[str, Question]) -> dict[str, list[str]]:
+        """vocabulary.yaml's synonyms by tag (the built-in pack's first), each tag in use."""
+        vocabulary: dict[str, list[str]] = dict(self.base.vocabulary) if self.base else {}
+        vocabulary_path = self.content_dir / "vocabulary.yaml"
+        if not (vocabulary_path.is_file() or vocabulary_path.is_symlink()):
+            return vocabulary
+        parsed = self.parse(vocabulary_path)
+        loaded = parsed and _validate(parsed, Vocabulary, self.problems)
+        if loaded and not self.unreadable_question_file:
             tags = {tag for q in questions.values() for tag in q.tags}
             for tag, words in loaded.synonyms.items():
                 if tag not in tags:
                     pos = parsed.position(("synonyms", tag)) or (None, None)
-                    problems.append(
+                    self.problems.append(
                         Problem(
                             parsed.path,
                             *pos,
@@ -471,23 +540,7 @@ def load_bank(content_dir: Path, strict: bool = False) -> Bank:
                         )
                     )
                 vocabulary[tag] = [word.lower() for word in words]
-
-    if strict:
-        problems.extend(warnings)
-    if problems:
-        raise ContentError(_once(problems))
-    return Bank(
-        content_dir,
-        workbook,
-        questions,
-        ask_groups,
-        roles,
-        shown(workbook_path),
-        vocabulary,
-        _once(warnings),
-        len(base.questions) if base else 0,
-        builtin_ask,
-    )
+        return vocabulary
 
 
 def _once(problems: list[Problem]) -> list[Problem]:
