@@ -205,6 +205,14 @@ def long_pack(folder: Path, count: int = 46) -> Path:
 _SHARED = "GUIDEGEN_TEST_BOOKS"  # the books' folder, which xdist's workers inherit
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="write the golden files (tests/golden) from the output instead of comparing",
+    )
+
+
 def pytest_configure(config):
     if not hasattr(config, "workerinput") and _SHARED not in os.environ:
         os.environ[_SHARED] = tempfile.mkdtemp(prefix="guidegen-books-")
