@@ -41,9 +41,11 @@ layout-matrix: $(STAMP)
 contact-sheet: build
 	$(BIN)/python tools/contact_sheet.py output/devops-engineer.pdf docs/contact-sheet.png
 
+# ruff, and mypy on guidegen/ (its settings and the untyped libraries: pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) dist build output/*.pdf output/*.html

@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guidegen.errors import ContentError, Problem, UsageError
 from guidegen.paths import LABELS_DIR
+
+if TYPE_CHECKING:
+    from guidegen.content.yamlread import Where
 
 FALLBACK = "en"
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -56,7 +59,7 @@ def label_dirs(content_dir: Path | None, theme_dirs: tuple[Path, ...] = ()) -> l
 
 
 def available(dirs: list[Path]) -> list[str]:
-    codes = set()
+    codes: set[str] = set()
     for folder in dirs:
         codes.update(p.stem for p in folder.glob("*.yaml"))
     return sorted(codes)
@@ -116,7 +119,7 @@ def load_labels(code: str, dirs: list[Path]) -> Labels:
 
                 close = difflib.get_close_matches(key, list(known), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                position = parsed.position(("labels", *key.split("."))) or (None, None)
+                position: Where = parsed.position(("labels", *key.split("."))) or (None, None)
                 problems.append(Problem(shown, *position, f"labels.{key}", f"unknown label{hint}"))
                 continue
             labels[key] = value

@@ -20,11 +20,15 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 from urllib.parse import unquote, urlsplit
 
 from guidegen.errors import ContentError, GuidegenError, UsageError
 from guidegen.paths import LABELS_DIR, STYLES_DIR, TEMPLATES_DIR
 from guidegen.spec import WorkbookSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 HOST = "127.0.0.1"
 FILES = "/files"
@@ -146,6 +150,7 @@ def _problems_page(version: int, problems: list[str]) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     state: PreviewState  # set on the subclass made per server
+    server: ThreadingHTTPServer  # PreviewServer's
     server_version = "guidegen-preview"
     protocol_version = "HTTP/1.1"
 
@@ -219,6 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not allowed:
             self._send(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
             return
+        assert resolved is not None  # allowed checks it
         import mimetypes
 
         kind = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
@@ -232,13 +238,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
         state = self.state
-        seen = None
+        seen: int | None = None
         try:
             self.wfile.write(b"retry: 300\n\n")
             while not state.stopping.is_set():
                 with state.changed:
+                    # mypy cannot infer a lambda with a (default) parameter against
+                    # wait_for's Callable[[], T]; the default binds seen now.
                     state.changed.wait_for(
-                        lambda seen=seen: state.page.version != seen or state.stopping.is_set(),
+                        cast(
+                            "Callable[[], bool]",
+                            lambda seen=seen: state.page.version != seen or state.stopping.is_set(),
+                        ),
                         15,
                     )
                     version = state.page.version

@@ -20,6 +20,9 @@ from guidegen.content.models import KINDS, AskGroup, AskItem, Question, Role, Ta
 from guidegen.errors import UsageError
 
 if TYPE_CHECKING:  # `roles` and `validate` need neither the spec nor the advert matcher
+    from collections.abc import Sequence
+    from collections.abc import Set as AbstractSet
+
     from guidegen.posting import PostingMatch
     from guidegen.spec import Person, WorkbookSpec
 
@@ -145,7 +148,7 @@ def kind_names(given: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def narrow(
-    questions: list[Question], spec: WorkbookSpec, preferred: list[Question] = ()
+    questions: list[Question], spec: WorkbookSpec, preferred: Sequence[Question] = ()
 ) -> list[Question]:
     """Apply --kinds, --tags, --exclude-tags, then --count/--seed; keeps the role's order.
 
@@ -239,7 +242,7 @@ def _study_plan(questions: list[Question], personal: Person) -> list[PlanDay]:
     study_days = days - 1 if days >= 3 else days
     plan = []
     for index in range(days):
-        chunk = ()
+        chunk: tuple[Question, ...] = ()
         if index < study_days:
             # Even chunks, earlier days taking the remainder, so day N never trails day N+1.
             first = index * len(questions) // study_days
@@ -259,7 +262,9 @@ def competencies(questions: list[Question]) -> list[str]:
     return list(seen)
 
 
-def in_print_order(questions: list[Question], first: set[str] = frozenset()) -> list[Question]:
+def in_print_order(
+    questions: list[Question], first: AbstractSet[str] = frozenset()
+) -> list[Question]:
     """Kind by kind, as the parts print, keeping the role's order within each kind; the
     questions in ``first`` (those an advert asks for) lead their part."""
     return sorted(questions, key=lambda q: (KINDS.index(q.kind), q.id not in first))

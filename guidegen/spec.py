@@ -172,7 +172,9 @@ class WorkbookSpec:
     @property
     def page_paper(self) -> str:
         """The paper the pages are laid out on: an A5 page for an A4 booklet."""
-        return PAPERS[self.paper].booklet_page if self.booklet else self.paper
+        page = PAPERS[self.paper].booklet_page if self.booklet else self.paper
+        assert page is not None  # __post_init__ accepts only SHEETS, which have a booklet page
+        return page
 
     @property
     def body_key(self) -> WorkbookSpec:
@@ -255,7 +257,9 @@ class CardSize:
 
 
 def _sheet(paper: str, landscape: bool) -> tuple[float, float]:
-    long_side, short_side = (v / _MM for v in PAPERS[paper].sheet_points)
+    sheet_points = PAPERS[paper].sheet_points
+    assert sheet_points is not None  # called only for the sheets (SHEETS), which have them
+    long_side, short_side = (v / _MM for v in sheet_points)
     return (long_side, short_side) if landscape else (short_side, long_side)
 
 

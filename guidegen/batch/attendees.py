@@ -110,7 +110,7 @@ def _separator(text: str) -> str:
     if found not in header:
         # A one-column file, or a sniffer fooled by commas inside the names: trust the header.
         counts = {sep: header.count(sep) for sep in SEPARATORS}
-        best = max(counts, key=counts.get)
+        best = max(counts, key=counts.__getitem__)
         found = best if counts[best] else ","
     return found
 
@@ -154,7 +154,7 @@ def read_attendees(path: Path) -> Attendees:
         unused = [
             cell for cell, key in zip(header_cells, header) if key not in known and cell.strip()
         ]
-        rows = []
+        rows: list[Row] = []
         start = reader.line_num + 1
         for cells in reader:
             # A quoted cell may span lines: the row is numbered by the line it starts on.

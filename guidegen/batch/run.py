@@ -346,7 +346,8 @@ def _run_in_processes(
     workers = []
     try:
         for share in shares:
-            worker = context.Process(
+            # Process is on each concrete context, not on the BaseContext get_context(str) gives.
+            worker = context.Process(  # type: ignore[attr-defined]
                 target=_worker_main, args=(bank, share, options, messages, os.getpid()), daemon=True
             )
             worker.start()

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from guidegen.cli.common import CSV, TEXT, content_option
 from guidegen.spec import EDITIONS, SHEETS
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    _Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def _options(name: bool) -> list[tuple[str, object]]:
+def _options(name: bool) -> list[tuple[str, _Decorator]]:
     """(the key its value arrives under, the Click option), in the order --help lists them."""
-    options = [
+    options: list[tuple[str, _Decorator]] = [
         ("content_dir", content_option),
         (
             "role",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -25,10 +25,15 @@ from guidegen.content.models import (
     Vocabulary,
     WorkbookText,
 )
-from guidegen.content.yamlread import Parsed, Position, _dotted, read_text
+from guidegen.content.yamlread import NOWHERE, Parsed, Position, Where, _dotted, read_text
 from guidegen.content.yamlread import parse_yaml as yaml_data
 from guidegen.errors import ContentError, Problem
 from guidegen.paths import CONTENT_DIR
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -130,7 +135,7 @@ def _value_text(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "...'"
 
 
-def _plain_words(error: dict, model: type[BaseModel], loc: tuple) -> tuple[str, str]:
+def _plain_words(error: ErrorDetails, model: type[BaseModel], loc: tuple) -> tuple[str, str]:
     """Pydantic's error as a sentence an author understands, and the offending value."""
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
     shown = _value_text(value)
@@ -193,7 +198,7 @@ def _value_at(data: Any, path: tuple) -> Any:
     return data
 
 
-def _validate(parsed: Parsed, model: type[BaseModel], problems: list[Problem]):
+def _validate(parsed: Parsed, model: type[_Model], problems: list[Problem]) -> _Model | None:
     if parsed.data is None:
         problems.append(Problem(parsed.path, 1, 1, "", "file is empty"))
         return None
@@ -254,6 +259,8 @@ def load_bank(content_dir: Path, strict: bool = False) -> Bank:
         loader.problems.extend(loader.warnings)
     if loader.problems:
         raise ContentError(_once(loader.problems))
+    # Every way of leaving the workbook unset (no file, unreadable, invalid) records a problem.
+    assert workbook is not None
     base = loader.base
     return Bank(
         loader.content_dir,
@@ -284,7 +291,7 @@ class _Loader:
         self.trusted = content_dir.resolve() == CONTENT_DIR.resolve()
         self.workbook_path = content_dir / "workbook.yaml"
         self.base: Bank | None = None
-        self.where: dict[tuple[str, str], tuple[Path, Position]] = {}
+        self.where: dict[tuple[str, str], tuple[Path, Where]] = {}
         # Ids and tags of questions that failed validation: a role naming them is not reported
         # again as "unknown", which would bury the real problem under echoes.
         self.unchecked: set[str] = set()
@@ -370,7 +377,7 @@ class _Loader:
             if parsed is None:
                 continue
             for index, question in _valid_questions(parsed, problems, self.unchecked):
-                pos = parsed.position(("questions", index, "id")) or (None, None)
+                pos = parsed.position(("questions", index, "id")) or NOWHERE
                 previous = self.where.get(("question", question.id))
                 if previous or (base and question.id in base.questions):
                     first = (
@@ -423,8 +430,11 @@ class _Loader:
             loaded = parsed and _validate(parsed, AskFile, problems)
             if not loaded:
                 continue
+            assert parsed is not None  # loaded is set only from a parsed file
             for index, group in enumerate(loaded.groups):
                 pos = parsed.position(("groups", index, "id"))
+                # A validated file has data, and its root () always has a position.
+                assert pos is not None
                 if group.id in group_where:
                     first = group_where[group.id]
                     problems.append(
@@ -482,12 +492,13 @@ class _Loader:
                 if parsed is not None and not self.unreadable_question_file:
                     _check_raw_role_references(parsed, questions, self.unchecked, problems)
                 continue
+            assert parsed is not None  # role is set only from a parsed file
             if role.id in roles:
                 first = where[("role", role.id)]
                 problems.append(
                     Problem(
                         parsed.path,
-                        *(parsed.position(("id",)) or (None, None)),
+                        *(parsed.position(("id",)) or NOWHERE),
                         "id",
                         f"duplicate role id '{role.id}': already used in {first[0]}",
                     )
@@ -527,10 +538,11 @@ class _Loader:
         parsed = self.parse(vocabulary_path)
         loaded = parsed and _validate(parsed, Vocabulary, self.problems)
         if loaded and not self.unreadable_question_file:
+            assert parsed is not None  # loaded is set only from a parsed file
             tags = {tag for q in questions.values() for tag in q.tags}
             for tag, words in loaded.synonyms.items():
                 if tag not in tags:
-                    pos = parsed.position(("synonyms", tag)) or (None, None)
+                    pos = parsed.position(("synonyms", tag)) or NOWHERE
                     self.problems.append(
                         Problem(
                             parsed.path,
@@ -564,7 +576,7 @@ def _check_raw_role_references(
             problems.append(
                 Problem(
                     parsed.path,
-                    *(parsed.position(("questions", index)) or (None, None)),
+                    *(parsed.position(("questions", index)) or NOWHERE),
                     f"questions[{index}]",
                     f"unknown question id{_closest(ref, questions)}",
                     repr(ref),
@@ -613,7 +625,7 @@ def _check_role_references(
 ):
     tags = {tag for q in questions.values() for tag in q.tags}
     for index, ref in enumerate(role.questions):
-        loc = ("questions", index)
+        loc: tuple[str | int, ...] = ("questions", index)
         if (ref.tag if isinstance(ref, TagRef) else ref) in unchecked:
             continue
         if isinstance(ref, TagRef):
@@ -621,7 +633,7 @@ def _check_role_references(
                 problems.append(
                     Problem(
                         parsed.path,
-                        *(parsed.position(loc) or (None, None)),
+                        *(parsed.position(loc) or NOWHERE),
                         _dotted(loc) + ".tag",
                         f"no question has the tag '{ref.tag}'",
                         repr(ref.tag),
@@ -632,7 +644,7 @@ def _check_role_references(
             problems.append(
                 Problem(
                     parsed.path,
-                    *(parsed.position(loc) or (None, None)),
+                    *(parsed.position(loc) or NOWHERE),
                     _dotted(loc),
                     f"unknown question id{hint}",
                     repr(ref),
@@ -645,7 +657,7 @@ def _check_role_references(
             problems.append(
                 Problem(
                     parsed.path,
-                    *(parsed.position(loc) or (None, None)),
+                    *(parsed.position(loc) or NOWHERE),
                     _dotted(loc),
                     f"unknown ask group; known groups: {known}",
                     repr(extra.group),

@@ -21,7 +21,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -30,6 +30,9 @@ from guidegen.errors import Problem
 
 MAX_BYTES = 5 * 1024 * 1024
 Position = tuple[int, int]  # 1-based line and column
+# What a Problem takes: a Position, or (None, None) when the file gives none.
+Where = tuple[int | None, int | None]
+NOWHERE: Where = (None, None)
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # What YAML itself refuses (the YAML 1.1 printable set), found here first so the author is told
@@ -207,7 +210,7 @@ class _Builder:
         self.lines = text.splitlines()
         self.seen: set[int] = set()
 
-    def refuse(self, node: yaml.Node | None, loc: tuple, message: str, mark=None) -> None:
+    def refuse(self, node: yaml.Node | None, loc: tuple, message: str, mark=None) -> NoReturn:
         mark = mark or (node.start_mark if node is not None else None)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         self.problems.append(Problem(self.parsed.path, line, column, _dotted(loc), message))
@@ -231,7 +234,8 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             self._core(node, loc, "seq")
             return [self.build(item, loc + (index,)) for index, item in enumerate(node.value)]
-        return self._scalar(node, loc)
+        # A composed node that is neither a mapping nor a sequence is a scalar.
+        return self._scalar(cast(yaml.ScalarNode, node), loc)
 
     def _core(self, node: yaml.Node, loc: tuple, expected: str) -> None:
         if node.tag != _CORE + expected:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from guidegen.importers.markdown_lines import (
     Line,
@@ -59,8 +60,9 @@ def parse(text: str) -> SourceRecords:
     lines = read_lines(text, records)
     outer = None
     first = next((i for i, line in enumerate(lines) if heading(line)), None)
-    if first is not None and heading(lines[first])[0] == 1:
-        level, title = heading(lines[first])
+    # lines[first] is a heading: that is how first was found.
+    if first is not None and cast("tuple[int, str]", heading(lines[first]))[0] == 1:
+        level, title = cast("tuple[int, str]", heading(lines[first]))
         records.title = title or records.title
         outer = (lines[first].number, title)
         ignored_before = [line for line in lines[:first] if not is_blank(line)]
@@ -127,6 +129,7 @@ def read_groups(lines: list[Line], records: SourceRecords, outer: tuple[int, str
         if not group.items:
             return
         where = group.line if group.line is not None else group.first_item_line
+        assert where is not None  # finish_item sets first_item_line before adding an item
         if group.title is None:
             records.skip(
                 group.first_item_line,

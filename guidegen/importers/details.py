@@ -88,6 +88,7 @@ def _read_block(lines: list[Line], start: int, records: SourceRecords, tags: lis
     """Read the block opening at ``lines[start]``; return the index after its last line."""
     first = lines[start]
     opening = _OPEN.match(first.text)
+    assert opening is not None  # the caller found a block opening on this line
     pieces = [first.text[opening.end() :]]
     depth, index, closed = 1, start, False
     while True:

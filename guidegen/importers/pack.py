@@ -182,6 +182,7 @@ def _title(sources: list[Source], choices: Choices) -> tuple[str | None, str | N
     titled = [s for s in sources if s.records.title]
     if len(sources) != 1 or not titled:
         return None, None
+    assert titled[0].records.title is not None  # titled keeps only sources with a title
     title = plain(titled[0].records.title)
     if not title:
         return None, None

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
 
 from guidegen.importers import ask_markdown
 from guidegen.importers.markdown_lines import (
@@ -192,7 +193,10 @@ class _Reader:
         """A line seen outside any heading question; True if a list question took it."""
         item = list_item(line)
         current = self.question
-        if item is not None and (current is None or item.indent < current.item.content_indent):
+        # A heading question takes its own lines (read), so a question here is a list question.
+        if item is not None and (
+            current is None or item.indent < cast(ListItem, current.item).content_indent
+        ):
             if (
                 current is None
                 and self.held is not None
@@ -208,6 +212,7 @@ class _Reader:
                 self.held_lines.append(line)
                 return True
             return False
+        assert current.item is not None  # a list question (see above)
         if line.code:
             if current.in_code or indent_of(line.text) >= current.item.content_indent:
                 current.in_code = True
@@ -243,6 +248,8 @@ class _Reader:
 
     def start_item(self, line: Line, item: ListItem) -> bool:
         if self.held is not None:
+            # Only a numbered list question is held (finish_question), so its item has a number.
+            assert self.held.item is not None and self.held.item.number is not None
             follows = item.ordered and item.number == self.held.item.number + 1
             self.release_held(attach=follows)
         if not item.text:
@@ -318,6 +325,7 @@ class _Reader:
         if orphan is None or not orphan.lines:
             return
         if orphan.imported:
+            assert orphan.first is not None  # outside() sets it with the first line it counts
             self.records.ignore(OUTSIDE, orphan.first, orphan.lines)
             return
         self.records.skip(

@@ -159,7 +159,7 @@ def looks_like_question(text: str) -> bool:
     if ends_with_question_mark(words):
         return True
     first = re.match(r"[A-Za-z]+", words)
-    return bool(first) and first.group(0).lower() in QUESTION_WORDS
+    return first is not None and first.group(0).lower() in QUESTION_WORDS
 
 
 def is_behavioural(title: str) -> bool:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, replace
+from typing import cast
 
 from guidegen.content.models import Question
 from guidegen.errors import RenderError
@@ -140,7 +141,10 @@ def _colour(value: str | None) -> tuple[float, float, float]:
     digits = match.group(1)
     if len(digits) == 3:
         digits = "".join(ch * 2 for ch in digits)
-    return tuple(round(int(digits[i : i + 2], 16) / 255, 4) for i in (0, 2, 4))
+    return cast(
+        "tuple[float, float, float]",
+        tuple(round(int(digits[i : i + 2], 16) / 255, 4) for i in (0, 2, 4)),
+    )
 
 
 def read_knobs(book: Book, log: FetchLog) -> Knobs:
@@ -453,7 +457,7 @@ def _shorten(plans: list[_Plan], floor: int, probe, floor_size: float) -> None:
     that overflowed and the first that fitted, until the two are neighbours.
     """
     # Per face: the last cut known to overflow, and the first known to fit (None: none yet).
-    bounds = {id(plan): (0, None) for plan in plans}
+    bounds: dict[int, tuple[int, int | None]] = {id(plan): (0, None) for plan in plans}
     while True:
         trials = []
         for plan in plans:
@@ -474,7 +478,10 @@ def _shorten(plans: list[_Plan], floor: int, probe, floor_size: float) -> None:
             if bounds[id(plan)][1] is None:  # not even the shortest cut fits
                 raise RenderError(_too_long(plan.face, floor_size))
     for plan in plans:
-        plan.choice, plan.step = bounds[id(plan)][1], floor
+        good = bounds[id(plan)][1]
+        if good is None:  # a face with no shorter cut to try, when no other face had one
+            raise RenderError(_too_long(plan.face, floor_size))
+        plan.choice, plan.step = good, floor
 
 
 def _spread(span: list[int], count: int) -> list[int]:

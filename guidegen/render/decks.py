@@ -69,6 +69,7 @@ def stable_id(*parts: str) -> int:
 
 def pack_key(book: Book) -> str:
     """What names the pack in every id: the title of its workbook."""
+    assert book.bank.workbook.title is not None  # load_bank refuses a workbook without one
     return book.bank.workbook.title
 
 

@@ -23,12 +23,17 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any, cast
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from guidegen.render.fontmerge import font_widths
 from guidegen.render.pages import Fill, PageInfo
+
+if TYPE_CHECKING:
+    # An instruction unpacks to (operands, operator), which pikepdf's stubs do not declare.
+    _Instruction = tuple[list[pikepdf.Object], pikepdf.Operator]
 
 HYPHEN = 0x2010  # WeasyPrint's hyphenate-character
 
@@ -119,10 +124,11 @@ def _grow_fields(pdf: pikepdf.Pdf, all_widgets, grown: dict[str, tuple[PageInfo,
             x0, y0, x1, y1 = (float(v) for v in widget.Rect)
             widget.Rect = Array([x0, min(y0, y1, info.height - last), x1, max(y0, y1)])
     for name, (info, last) in grown.items():
+        assert info.fill is not None  # grown is keyed by the field of a page's fill
         if name not in names and info.fill.title:
             fill = info.fill
             rect = Array([fill.x0, info.height - last, fill.x1, info.height - fill.y])
-            _add_field(pdf, info.number, rect, name, fill.title)
+            _add_field(pdf, info.number, rect, name, info.fill.title)
 
 
 def _add_field(pdf: pikepdf.Pdf, number: int, rect: Array, name: str, title: str) -> None:
@@ -178,8 +184,9 @@ def _notes_source(infos: list[PageInfo]) -> PageInfo | None:
 
 def _heading_ops(page: pikepdf.Page) -> list:
     """The first heading drawn on a notes page, with the rule under it, as operators."""
-    ops = list(pikepdf.parse_content_stream(page))
-    setup, artifact_start, chosen = [], None, None
+    ops = cast("list[_Instruction]", list(pikepdf.parse_content_stream(page)))
+    setup: list[_Instruction] = []
+    artifact_start, chosen = None, None
     for index, (operands, operator) in enumerate(ops):
         name = str(operator)
         if name == "cm" and artifact_start is None and chosen is None and len(setup) < 4:
@@ -206,6 +213,7 @@ def _notes_on_blank_pages(
     blanks = [info for info in infos if info.blank and info.number != 2]
     if source is None or not blanks:
         return []
+    assert source.fill is not None and source.first_rule is not None  # _notes_source checks
     source_page = pdf.pages[source.number - 1]
     heading = _heading_ops(source_page)
     resources = source_page.obj.Resources
@@ -235,8 +243,9 @@ def _notes_on_blank_pages(
 
 def _head_style(page: pikepdf.Page, column_top: float):
     """(font name, size, colour, baseline from the top) of the page's running head."""
+    colour: tuple[float, ...]
     colour, matrix = (0.0, 0.0, 0.0), None
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for operands, operator in cast("list[_Instruction]", pikepdf.parse_content_stream(page)):
         name = str(operator)
         if name == "rg":
             colour = tuple(float(v) for v in operands)
@@ -250,7 +259,7 @@ def _head_style(page: pikepdf.Page, column_top: float):
 def _font_metrics(font) -> tuple[dict[str, bytes], dict[int, float]]:
     """A WeasyPrint Identity-H font's character -> code map and code -> width (1/1000 em)."""
     text = font.ToUnicode.read_bytes().decode("latin-1") if "/ToUnicode" in font else ""
-    codes = {}
+    codes: dict[str, bytes] = {}
     for source, target in re.findall(r"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]{4,})>", text):
         codes.setdefault(chr(int(target[:4], 16)), bytes.fromhex(source))
     return codes, font_widths(font)
@@ -294,6 +303,7 @@ def _add_notes_fields(pdf: pikepdf.Pdf, stamped: list[PageInfo], infos: list[Pag
     source = _notes_source(infos)
     if not stamped or source is None or "/AcroForm" not in pdf.Root:
         return
+    assert source.fill is not None and source.first_rule is not None  # _notes_source checks
     for number, info in enumerate(stamped, start=1):
         dx = info.column[0] - source.column[0]
         top = source.first_rule - source.fill.pitch
@@ -431,7 +441,9 @@ def unhyphenate(pdf: pikepdf.Pdf) -> None:
     """Mark each hyphen that hyphenation added at a line end as a soft hyphen."""
     codes_of: dict[tuple, set[bytes]] = {}
     for page in pdf.pages:
-        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        fonts: pikepdf.Object | dict[str, Any] = page.obj.get(
+            "/Resources", cast("dict[str, Any]", {})
+        ).get("/Font", {})
         by_name = {}
         for name, font in fonts.items():
             if font.objgen not in codes_of:

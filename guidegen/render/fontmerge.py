@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import re
 import struct
+from typing import TYPE_CHECKING, cast
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 
@@ -24,10 +28,10 @@ _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 def merge_fonts(pdf: pikepdf.Pdf) -> None:
     """Replace the subsets of each face by one font holding the union of their glyphs."""
     holders = [obj for obj in pdf.objects if isinstance(obj, Dictionary) and "/Font" in obj]
-    groups: dict[str, list[Dictionary]] = {}
+    groups: dict[str, list[pikepdf.Object]] = {}
     seen: set[tuple[int, int]] = set()
     for holder in holders:
-        fonts = holder.Font
+        fonts: pikepdf.Object | list[pikepdf.Object] = holder.Font
         if not isinstance(fonts, Dictionary):
             continue
         for _, font in fonts.items():
@@ -36,12 +40,13 @@ def merge_fonts(pdf: pikepdf.Pdf) -> None:
             seen.add(font.objgen)
             if _truetype(font) is not None:
                 groups.setdefault(str(font.BaseFont), []).append(font)
-    replaced: dict[tuple[int, int], Dictionary] = {}
+    replaced: dict[tuple[int, int], pikepdf.Object] = {}
     for fonts in groups.values():
         if len(fonts) < 2:
             continue
         merged = fonts[0]
-        programs = [_truetype(font).read_bytes() for font in fonts]
+        # Only fonts with a TrueType program were grouped.
+        programs = [cast(pikepdf.Stream, _truetype(font)).read_bytes() for font in fonts]
         union = union_truetype(programs)
         if union is None:
             continue
@@ -90,6 +95,7 @@ def _glyphs(tables: dict[bytes, bytes]) -> list[bytes]:
     count = struct.unpack(">H", tables[b"maxp"][4:6])[0]
     long_offsets = struct.unpack(">h", tables[b"head"][50:52])[0] == 1
     loca = tables[b"loca"]
+    offsets: Sequence[int]
     if long_offsets:
         offsets = struct.unpack(f">{count + 1}I", loca[: 4 * (count + 1)])
     else:
@@ -204,16 +210,20 @@ def _widths_array(all_widths: list[dict[int, float]]) -> Array:
     for widths in all_widths:
         for gid, width in widths.items():
             union.setdefault(gid, width)
+    # run_start is the first gid of run whenever run has widths. Array.extend encodes the int,
+    # though pikepdf's stubs accept only Objects.
+    run_start: int | None
+    run: list[float]
     result, run_start, run = Array(), None, []
     for gid in sorted(union):
-        if run and gid == run_start + len(run):
+        if run and gid == cast(int, run_start) + len(run):
             run.append(union[gid])
             continue
         if run:
-            result.extend([run_start, Array(run)])
+            result.extend(cast("list[pikepdf.Object]", [run_start, Array(run)]))
         run_start, run = gid, [union[gid]]
     if run:
-        result.extend([run_start, Array(run)])
+        result.extend(cast("list[pikepdf.Object]", [run_start, Array(run)]))
     return result
 
 
@@ -221,7 +231,7 @@ def _unicode_map(font) -> dict[bytes, bytes]:
     if "/ToUnicode" not in font:
         return {}
     data = font.ToUnicode.read_bytes()
-    mapping = {}
+    mapping: dict[bytes, bytes] = {}
     for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
         for source, target in _BFCHAR.findall(block):
             mapping.setdefault(source.lower(), target.lower())

@@ -136,6 +136,7 @@ class Book:
     @property
     def language(self) -> str:
         """The content's language: the document's own (html lang, PDF /Lang)."""
+        assert self.bank.workbook.language is not None  # set by WorkbookText.completed()
         return self.bank.workbook.language
 
     @property
@@ -154,6 +155,7 @@ class Book:
 def make_book(bank: Bank, spec: WorkbookSpec, selection: Selection, **options) -> Book:
     """A Book for ``spec``: its theme resolved and its labels loaded."""
     workbook = bank.workbook
+    assert workbook.language is not None  # set by WorkbookText.completed()
     theme = resolve_theme(spec.theme, bank.content_dir, workbook.theme, bank.workbook_file)
     dirs = label_dirs(bank.content_dir, theme.folders)
     code = spec.language or workbook.language

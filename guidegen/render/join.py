@@ -93,7 +93,7 @@ class Structure:
             pdf.Root.MarkInfo = Dictionary(Marked=True)
         self.root = pdf.Root.StructTreeRoot
         self.document = self.root.K[0]
-        self.nums = list(self.root.ParentTree.Nums)
+        self.nums: list[int | pikepdf.Object] = list(self.root.ParentTree.Nums)
         self.next_key = _next_key(self.nums)
 
     def append(self, source: pikepdf.Pdf, pages) -> None:
@@ -179,7 +179,7 @@ def _write_outline(pdf: pikepdf.Pdf, pages: list[_Page]) -> None:
     from weasyprint.document import Document
 
     class _Book:
-        pass
+        pages: list[_Page]
 
     book = _Book()
     book.pages = pages
@@ -196,7 +196,7 @@ def _write_outline(pdf: pikepdf.Pdf, pages: list[_Page]) -> None:
 
 def _outline_items(pdf: pikepdf.Pdf, bookmarks, parent):
     count = len(bookmarks)
-    items = []
+    items: list[pikepdf.Object] = []
     for title, (page, x, y), children, state in bookmarks:
         item = pdf.make_indirect(
             Dictionary(

@@ -28,12 +28,17 @@ import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from guidegen.errors import RenderError
 from guidegen.processes import die_with_parent
 from guidegen.render.chunks import Chunk, plan
 from guidegen.render.pages import PageInfo
 from guidegen.render.spreads import MAX_LAYOUTS, too_long
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkProcess
 
 SIDES = ("right", "left")  # a first page's side by the parity of its number: odd, even
 
@@ -243,6 +248,7 @@ class Coordinator:
         found: dict[str, int] = {}
         for index in range(1, len(self.chunks)):
             first = self.first_number(index)
+            assert first is not None  # asked for only once every chunk is paginated
             for name, page in self.paginated[index].anchors.items():
                 found.setdefault(name, first + page)
         return found
@@ -282,9 +288,11 @@ def lay_out_book(book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
         laid = []
         for chunk in chunks[1:]:
             side = coordinator.side(chunk.index)
+            # Known: the chunks before this one were paginated (the front by measure_front).
+            assert side is not None
             coordinator.sides[chunk.index] = side
 
-            def ask(paginated: Paginated, index=chunk.index) -> int:
+            def ask(paginated: Paginated, index=chunk.index) -> int | None:
                 return coordinator.answer(index, paginated)
 
             laid.append(lay_out_chunk(book, chunk, side, None, ask))
@@ -375,8 +383,8 @@ def _in_workers(
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
-    waiting: dict[int, object] = {}  # chunk -> its worker's connection, waiting for an offset
-    running: dict[object, tuple[int, object]] = {}  # connection -> (chunk, process)
+    waiting: dict[int, Connection] = {}  # chunk -> its worker's connection, waiting for an offset
+    running: dict[Connection, tuple[int, ForkProcess]] = {}  # connection -> (chunk, process)
     unstarted = [chunk.index for chunk in chunks[1:]]
     laid: list[Laid] = []
     body = len(chunks) - 1
@@ -406,6 +414,7 @@ def _in_workers(
                 return
             unstarted.remove(index)
             side = coordinator.side(index)
+            assert side is not None  # index was chosen for a known side
             coordinator.sides[index] = side
             parent_end, child_end = context.Pipe()
             process = context.Process(
@@ -430,7 +439,9 @@ def _in_workers(
                 del waiting[index]
 
     def receive(block: bool = True) -> None:
-        for connection in wait(list(running), timeout=None if block else 0):
+        # wait returns those of the connections it is given that are ready.
+        ready = cast("list[Connection]", wait(list(running), timeout=None if block else 0))
+        for connection in ready:
             index, process = running[connection]
             try:
                 message = connection.recv()

@@ -17,6 +17,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from guidegen.errors import RenderError
@@ -62,7 +63,8 @@ class _MissingGlyphs(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if str(record.msg).startswith(".notdef glyph") and record.args:
-            character = str(record.args[0])
+            # WeasyPrint logs this warning with positional arguments, never a mapping.
+            character = str(cast(tuple, record.args)[0])
             if character not in self.log.missing_glyphs:
                 self.log.missing_glyphs.append(character)
 

@@ -11,6 +11,7 @@ import io
 import re
 import struct
 import warnings
+from typing import cast
 
 import pikepdf
 
@@ -135,6 +136,7 @@ class CoverStamper:
             info = after + 1
             written[info] = _dictionary(details)
         if self.metadata is not None:
+            assert self.xmp is not None  # read with the metadata in __init__
             xmp = _retitled_xmp(self.xmp, title, author)
             header = {k: v for k, v in self.metadata.stream_dict.items()}
             header.pop("/Filter", None), header.pop("/DecodeParms", None)
@@ -298,7 +300,9 @@ def impose(data: bytes, sheet: str, parts: tuple[int, ...] = ()) -> bytes:
     length is not a multiple of 4 gets blank sides at the end. Links and form fields do not
     survive: a booklet is for printing.
     """
-    width, height = PAPERS[sheet].sheet_points
+    sheet_points = PAPERS[sheet].sheet_points
+    assert sheet_points is not None  # ``sheet`` is one of SHEETS (WorkbookSpec checks it)
+    width, height = sheet_points
     with open_pdf(data) as source, pikepdf.new() as booklet:
         pages = list(source.pages)
         forms = [booklet.copy_foreign(page.as_form_xobject()) for page in pages]
@@ -365,7 +369,10 @@ def named_destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Array]:
     names = pdf.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return {}
-    return {str(name): dest for name, dest in pikepdf.NameTree(names.Dests).items()}
+    # WeasyPrint writes each destination as an array.
+    return {
+        str(name): cast(pikepdf.Array, dest) for name, dest in pikepdf.NameTree(names.Dests).items()
+    }
 
 
 def _outline_entries(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:

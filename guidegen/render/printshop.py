@@ -13,11 +13,16 @@ RIP converts it with a known source profile.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from guidegen.paths import STYLES_DIR
+
+if TYPE_CHECKING:
+    # An instruction unpacks to (operands, operator), which pikepdf's stubs do not declare.
+    _Instruction = tuple[list[pikepdf.Object], pikepdf.Operator]
 
 MM = 72 / 25.4
 BLEED = 3 * MM  # as templates/base.html asks WeasyPrint for
@@ -105,7 +110,7 @@ def _rewrite(pdf: pikepdf.Pdf, target) -> None:
 
     The RIP converts a DeviceRGB grey to four inks (a "rich" black that misregisters on small
     text); DeviceGray is the black plate alone."""
-    instructions = pikepdf.parse_content_stream(target)
+    instructions = cast("list[_Instruction]", pikepdf.parse_content_stream(target))
     changed = False
     rewritten = []
     for operands, operator in instructions:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import operator
 from pathlib import Path, PurePath
 from types import ModuleType, TracebackType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -102,7 +102,8 @@ def template_error(error: Exception, fallback: str) -> str:
     line it came from (Jinja rewrites the traceback so that its frames are the templates')."""
     where = template_location(error) or fallback
     if isinstance(error, jinja2.TemplateNotFound):
-        names = ", ".join(error.templates) if error.templates else error.name
+        # The names asked for: text (Jinja's stubs allow Undefined and None too).
+        names = ", ".join(cast("list[str]", error.templates)) if error.templates else error.name
         what = (
             f"no template named {names} (a theme template may include or import only "
             "files in its own templates/ folder, or a built-in one as builtin:NAME.html)"

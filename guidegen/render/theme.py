@@ -148,6 +148,7 @@ def check_theme_templates(env: jinja2.Environment, theme: Theme) -> None:
     """
     from jinja2 import nodes
 
+    assert env.loader is not None  # the environment is made with template_loader(theme)
     for folder in theme.template_dirs()[:-1]:
         if not folder.is_dir():
             continue
