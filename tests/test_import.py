@@ -797,6 +797,7 @@ def test_a_bank_of_only_questions_to_ask_keeps_the_built_in_questions(tmp_path):
     assert "3 questions to ask, printed in place of the built-in ones" in result.output
     bank = load_bank(tmp_path / "pack")
     assert [g.language for g in bank.ask_groups] == ["de", "de"]
+    assert "note: the questions to ask are marked de; the book around them" in result.output
     book = build(tmp_path / "asks.pdf", "--content", tmp_path / "pack", "--count", "3")
     parts = {title: page for level, title, page in book.outline() if level == 1}
     start = parts["Questions to ask your interviewer"]

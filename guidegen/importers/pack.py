@@ -149,6 +149,11 @@ def plan(sources: list[Source], choices: Choices, taken_ids: set[str]) -> Pack:
             pack.files[f"ask/{stem}.yaml"] = (comment, {"groups": groups})
 
     pack.language_note = language_note
+    if ask_only and ask_language != "en":
+        pack.language_note = (
+            f"the questions to ask are marked {ask_language}; the book around them is the "
+            "built-in one, in English (--lang sets their language)"
+        )
     if not ask_only:  # else the book is the built-in one, with its title and language
         pack.title, pack.title_note = _title(sources, choices)
         pack.language = language
