@@ -2,9 +2,11 @@
 leave the output alone (a refactor) proves it did: any difference fails, shown as a diff.
 
 The book is the tiny pack's, tailored (a name, a company, an interview date), so that every
-section the editions print is rendered. The HTML is what WeasyPrint is given, before layout,
-with the repository's path replaced by ``REPO``. After a change that is meant to alter the
-output, regenerate the files and read the diff before committing them:
+section the editions print is rendered; and the Markdown pack's study edition, for what real
+banks bring (code, tables, raw HTML dropped, links with their targets, a web image). The HTML
+is what WeasyPrint is given, before layout, with the repository's path replaced by ``REPO``.
+After a change that is meant to alter the output, regenerate the files and read the diff
+before committing them:
 
     .venv/bin/python -m pytest tests/test_golden.py --update-golden
 """
@@ -28,8 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 PERSON = Person("Ada Lovelace", "Acme", dt.date(2027, 3, 9), dt.date(2027, 3, 1))
 
 
-def edition_html(edition: str) -> str:
-    pack = DATA / "tiny"
+def edition_html(edition: str, pack_name: str = "tiny") -> str:
+    pack = DATA / pack_name
     spec = WorkbookSpec(content=pack, edition=edition, person=PERSON)
     html = render_html(prepare(load_bank(pack), spec))
     return html.replace(REPO.as_uri(), "file://REPO").replace(str(REPO), "REPO")
@@ -48,3 +50,19 @@ def test_the_html_of_each_edition_is_the_golden_one(edition, request):
         )
         pytest.fail("the HTML changed (--update-golden if meant):\n" + "\n".join(diff))
     assert "Ada Lovelace" in html and "Acme" in html  # the tailored sections are in it
+
+
+def test_the_html_of_the_markdown_cases_is_the_golden_one(request):
+    html = edition_html("study", "markdown")
+    golden = GOLDEN / "markdown-study.html"
+    if request.config.getoption("--update-golden"):
+        golden.write_text(html, encoding="utf-8")
+    if html != golden.read_text(encoding="utf-8"):
+        diff = difflib.unified_diff(
+            golden.read_text(encoding="utf-8").splitlines(), html.splitlines(), lineterm="", n=2
+        )
+        pytest.fail("the HTML changed (--update-golden if meant):\n" + "\n".join(diff))
+    assert (
+        '<span class="link-target"> (kubernetes.io/docs/concepts/services-networking/service)'
+        in html
+    )
