@@ -27,7 +27,12 @@ DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 def _options(name: bool) -> list[tuple[str, _Decorator]]:
     """(the key its value arrives under, the Click option), in the order --help lists them."""
-    options: list[tuple[str, _Decorator]] = [
+    return _selection_options() + _output_options() + _person_options(name)
+
+
+def _selection_options() -> list[tuple[str, _Decorator]]:
+    """Which content, which role, which of its questions."""
+    return [
         ("content_dir", content_option),
         (
             "role",
@@ -79,6 +84,12 @@ def _options(name: bool) -> list[tuple[str, _Decorator]]:
                 help="Seed for --count: the same seed gives the same pick.",
             ),
         ),
+    ]
+
+
+def _output_options() -> list[tuple[str, _Decorator]]:
+    """The edition, the paper and its finishing, the language, the look, the job advert."""
+    return [
         (
             "edition",
             click.option(
@@ -156,6 +167,11 @@ def _options(name: bool) -> list[tuple[str, _Decorator]]:
             ),
         ),
     ]
+
+
+def _person_options(name: bool) -> list[tuple[str, _Decorator]]:
+    """Who the workbook is for and when (batch takes the name from its CSV: no --name)."""
+    options: list[tuple[str, _Decorator]] = []
     if name:
         options.append(
             ("name", click.option("--name", type=TEXT, help="Reader's name, on the cover."))
