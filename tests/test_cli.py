@@ -690,3 +690,27 @@ def test_role_problems_are_each_reported_once_and_all_at_once(tiny_pack):
 def test_counts_read_as_english(tiny_pack):
     result = run_cli("validate", "--content", tiny_pack)
     assert "3 questions, 1 role, 1 question to ask — all valid." in result.stdout
+
+
+def test_a_bad_audience_or_language_of_a_question_to_ask_is_named(tiny_pack):
+    path = tiny_pack / "ask" / "ask.yaml"
+    edit(path, "    items:\n", "    language: Japanese\n    items:\n")
+    edit(
+        path,
+        "        note: Tells you whether anyone expects you.\n",
+        "        note: Tells you whether anyone expects you.\n        audience: [boss]\n",
+    )
+    result = run_cli("validate", "--content", tiny_pack)
+    assert result.exit_code == 1
+    lines = (result.stdout + result.stderr).splitlines()
+    assert any(
+        "ask.yaml:" in line
+        and "'Japanese'" in line
+        and "must be a language code such as en" in line
+        for line in lines
+    )
+    assert any(
+        "'boss'" in line and "must be one of 'recruiter', 'manager' or 'engineer'" in line
+        for line in lines
+    )
+    assert "Traceback" not in result.stdout + result.stderr

@@ -148,6 +148,8 @@ def _plain_words(error: ErrorDetails, model: type[BaseModel], loc: tuple) -> tup
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected', '')}", shown
     if kind == "string_pattern_mismatch":
+        if loc and loc[-1] == "language":  # models.LanguageCode, the one other pattern
+            return "must be a language code such as en, de, ja or pt-BR", shown
         return ("must be lowercase letters, digits and single hyphens, like 'my-question-2'"), shown
     if kind in ("too_short", "string_too_short"):
         if isinstance(value, str):

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from guidegen.importers.markdown_lines import split_lines
-from guidegen.importers.text import FENCE
+from guidegen.importers.markdown_lines import read_lines
+from guidegen.importers.records import SourceRecords
 
 _MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)[\"']", re.I)
@@ -31,20 +31,12 @@ class ImagePlan:
 
 
 def references(text: str) -> list[tuple[int, str]]:
-    """(line, url) of every image outside fenced code, in order."""
+    """(line, url) of every image outside fenced code (and front matter and MDX), in order."""
     found = []
-    fence: str | None = None
-    for number, line in enumerate(split_lines(text), start=1):
-        match = FENCE.match(line)
-        if match:
-            if fence is None:
-                fence = match.group(1)
-            elif match.group(1)[0] == fence[0] and not line.strip().strip(fence[0]):
-                fence = None
-            continue
-        if fence is None:
-            found += [(number, url) for url in _MARKDOWN_IMAGE.findall(line)]
-            found += [(number, url) for url in _HTML_IMAGE.findall(line)]
+    for line in read_lines(text, SourceRecords("questions-md")):
+        if not line.code:
+            found += [(line.number, url) for url in _MARKDOWN_IMAGE.findall(line.text)]
+            found += [(line.number, url) for url in _HTML_IMAGE.findall(line.text)]
     return found
 
 

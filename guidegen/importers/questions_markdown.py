@@ -355,17 +355,14 @@ def _follow_ups(body: str | None) -> list[str]:
     if body is None:
         return []
     items = []
-    for line in body.split("\n"):
-        if not line.strip():
+    for number, text in enumerate(body.split("\n"), start=1):
+        if not text.strip():
             continue
-        match = _BULLET.match(line)
-        if match is None or not ends_with_question_mark(match.group(1)):
+        item = list_item(Line(number, text, False))
+        if item is None or item.indent or not ends_with_question_mark(item.text):
             return []
-        items.append(clean_title(match.group(1)))
+        items.append(clean_title(item.text))
     return items
-
-
-_BULLET = re.compile(r"^(?:[-*+]|\d{1,9}[.)])[ \t]+(\S.*)$")
 
 
 def _only_a_link(text: str) -> bool:

@@ -135,7 +135,7 @@ def is_numbered(title: str) -> bool:
 # The question mark of every script a bank is written in: ASCII and the full-width form of
 # Chinese and Japanese, the Arabic one (also Persian and Urdu), and the reversed one.
 QUESTION_MARKS = ("?", "？", "؟", "⸮")
-QUESTION_MARK_CLASS = "[?？؟⸮]"
+QUESTION_MARK_CLASS = "[" + re.escape("".join(QUESTION_MARKS)) + "]"
 # What may close a question after its mark: brackets and quotes, Western and CJK.
 _CLOSERS = " )\"'”’»）」』】〉》"
 
