@@ -1,4 +1,5 @@
-"""The build pipeline for one workbook: load → select → HTML → PDF → post-process → write."""
+"""What ``build`` and ``cards`` write, through the builders' one walk (``guidegen.builders.run``):
+load → select → HTML → PDF → post-process → write."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guidegen.content.load import Bank, load_bank
-from guidegen.output import refuse_unwritable, write_atomically
-from guidegen.paths import DEFAULT_OUTPUT_DIR
+from guidegen.builders import Builder, Made, builder, run
+from guidegen.content.load import Bank
 from guidegen.spec import WorkbookSpec
 
 
@@ -20,6 +20,7 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     html_path: Path | None = None
     stitched: tuple[int, ...] = ()  # a booklet's stitched parts, in pages
+    written: list[Made] = field(default_factory=list)  # in the order written, HTML first
 
 
 def build(
@@ -29,24 +30,54 @@ def build(
     bank: Bank | None = None,
     status: Callable[[str], None] = lambda what: None,
 ) -> BuildResult:
-    """Write the workbook ``spec`` describes to ``out`` (default: output/ROLE.pdf)."""
-    from guidegen.render.workbook import prepare, render_workbook
+    """Write the workbook ``spec`` describes to ``out`` (default: output/ROLE.pdf), and with
+    ``write_html`` its HTML beside it (ROLE.html)."""
+    from guidegen.builders.workbook import workbook_builder
 
-    status("Loading the content")
-    bank = bank or load_bank(spec.content)
-    book = prepare(bank, spec)
-    out = out or DEFAULT_OUTPUT_DIR / f"{book.selection.role.id}.pdf"
-    refuse_unwritable(out)  # before seconds of layout, not after
-    html_path = out.with_suffix(".html") if write_html else None
-    if html_path:
-        refuse_unwritable(html_path)
-    status(f"Laying out {len(book.selection.questions)} questions")
-    rendered = render_workbook(book)
-    status(f"Writing {rendered.pages} pages")
-    if html_path:
-        write_atomically(html_path, rendered.html.encode("utf-8"))
-    write_atomically(out, rendered.finished())
-    warnings = [f"{problem.one_line()}" for problem in bank.warnings] + rendered.warnings
+    outputs: list[tuple[Builder, Path | None]] = []
+    if write_html:  # written first, as it was before the PDF existed
+        outputs.append((builder("html"), out.with_suffix(".html") if out else None))
+    outputs.append((builder(workbook_builder(spec)), out))
+    written, warnings = run(spec, outputs, bank, status)
+    pdf = written[-1]
     return BuildResult(
-        out, rendered.pages, rendered.refused, warnings, html_path, rendered.stitched
+        pdf.path,
+        pdf.output.facts["pages"],
+        pdf.output.refused,
+        warnings,
+        written[0].path if write_html else None,
+        pdf.output.facts["stitched"],
+        written,
     )
+
+
+@dataclass
+class CardsResult:
+    written: list[Made] = field(default_factory=list)  # the deck, the TSV, then the PDF
+    warnings: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def build_cards(
+    spec: WorkbookSpec,
+    out: Path | None = None,
+    card_size: str = "8-up",
+    flip: str = "long-edge",
+    anki: Path | None = None,
+    tsv: Path | None = None,
+    bank: Bank | None = None,
+    status: Callable[[str], None] = lambda what: None,
+) -> CardsResult:
+    """Write the flashcards of ``spec``: the PDF (default output/ROLE-cards.pdf) unless only
+    a deck or a TSV is asked for, and the deck and the TSV if asked for. A deck or a TSV alone
+    never starts WeasyPrint."""
+    outputs: list[tuple[Builder, Path | None]] = []
+    if anki is not None:
+        outputs.append((builder("anki"), anki))
+    if tsv is not None:
+        outputs.append((builder("tsv"), tsv))
+    if out is not None or not outputs:
+        outputs.append((builder("cards", card_size=card_size, flip=flip), out))
+    written, warnings = run(spec, outputs, bank, status)
+    refused = [entry for made in written for entry in made.output.refused]
+    return CardsResult(written, warnings, refused)

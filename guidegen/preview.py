@@ -8,7 +8,7 @@
   save rebuilds the HTML (load, validate, select, render: no layout, a fraction of a second)
   and every open page reloads.
 - ``/files/`` serves only files under the folders a render may read (the fetcher's rule, see
-  render/pdf.py): a path that leaves them, a link pointing out of them, or a file with a
+  layout/session.py): a path that leaves them, a link pointing out of them, or a file with a
   second hard link gets 404.
 """
 
@@ -105,10 +105,10 @@ def _toolbar(version: int, ok: bool, note: str) -> str:
 
 def _render_page(spec: WorkbookSpec, version: int) -> tuple[bytes, bool, tuple[Path, ...]]:
     """The page for ``spec``: the workbook's HTML, or the problems that stop it building."""
+    from guidegen.book.html import render_html
+    from guidegen.book.model import prepare
     from guidegen.content.load import load_bank
-    from guidegen.render.html import render_html
-    from guidegen.render.pdf import allowed_roots
-    from guidegen.render.workbook import prepare
+    from guidegen.layout.session import allowed_roots
 
     try:
         bank = load_bank(spec.content)
@@ -264,8 +264,9 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _pdf(self) -> None:
+        from guidegen.book.model import prepare
         from guidegen.content.load import load_bank
-        from guidegen.render.workbook import prepare, render_workbook
+        from guidegen.workbook import render_workbook
 
         with self.state.pdf_lock:
             try:

@@ -130,7 +130,7 @@ class WorkbookSpec:
     paper: str = "a4"
     booklet: bool = False
     fillable: bool = False
-    print_shop: bool = False  # PDF/X-4: bleed, marks outside it, output intent (render/printshop)
+    print_shop: bool = False  # PDF/X-4: bleed, marks outside it, output intent (pdf/printshop.py)
     language: str | None = None  # None: the content's own language
     theme: Path | None = None  # None: the content's theme, if it names one, else the built-in
     person: Person = field(default_factory=Person)

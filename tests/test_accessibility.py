@@ -6,7 +6,7 @@ import pikepdf
 import pytest
 
 from guidegen.errors import RenderError
-from guidegen.render.pdf import check_language_and_title
+from guidegen.layout.session import check_language_and_title
 
 
 def test_tagged_with_language_and_title(default_workbook):

@@ -397,7 +397,7 @@ def test_the_back_slot_mirrors_what_the_flip_turns_over():
 
 
 def test_an_answer_is_cut_only_between_sentences_never_inside_code_or_bold():
-    from guidegen.render.sentences import cut_points, markdown_of, units
+    from guidegen.cards.sentences import cut_points, markdown_of, units
 
     text = (
         "**Layer 1: a skeleton.** It deploys. Use `cd a. B` here. See e.g. Foo now.\n\n"

@@ -107,7 +107,7 @@ def _same_glyphs(one, other, number: int) -> bool:
     """The same characters, sizes and colours, each at the same place.
 
     WeasyPrint writes the exact widths of a font that a field uses, while it placed the text
-    with widths rounded to 1/1000 em; guidegen writes the rounded ones (render/fontmerge.py),
+    with widths rounded to 1/1000 em; guidegen writes the rounded ones (pdf/fontmerge.py),
     else a line drifts by up to 0.7 pt.
     """
     first, second = one.chars(number), other.chars(number)

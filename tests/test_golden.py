@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from guidegen.book.html import render_html
+from guidegen.book.model import prepare
 from guidegen.content.load import load_bank
-from guidegen.render.html import render_html
-from guidegen.render.workbook import prepare
 from guidegen.spec import EDITIONS, Person, WorkbookSpec
 from tests.conftest import DATA
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from guidegen.book.markdown import plain_text
 from guidegen.content.load import load_bank
 from guidegen.content.models import Question
 from guidegen.content.yamlwrite import Block, Flow, dump_content
@@ -21,7 +22,6 @@ from guidegen.importers import ask_markdown, csv_bank, details, detect, question
 from guidegen.importers.pack import Choices, Source, plan
 from guidegen.importers.records import ImportedQuestion, SourceRecords
 from guidegen.importers.text import is_behavioural, slugify
-from guidegen.render.markdown import plain_text
 from tests.conftest import DATA, build, run_cli
 from tests.layout_checks import column
 
@@ -583,7 +583,7 @@ def test_a_list_straight_under_a_paragraph_prints_as_a_list():
     """GitHub shows a list that starts right under a paragraph line, or indented by two
     spaces, as a list; Python-Markdown needs a blank line and no indent. The import writes it
     so, and leaves code and a paragraph line that only starts with a year alone."""
-    from guidegen.render.markdown import markdown_html
+    from guidegen.book.markdown import markdown_html
 
     page = questions_markdown.parse(
         "## Shell\n\n"

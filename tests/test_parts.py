@@ -1,4 +1,4 @@
-"""A book laid out in chunks (guidegen/render/parts.py) and joined is the book one document
+"""A book laid out in chunks (guidegen/layout/parts.py) and joined is the book one document
 would make: same text at the same places on every page, the same bookmarks, destinations and
 links, one valid structure tree, one font per face, and the same bytes when built again."""
 
@@ -30,9 +30,9 @@ def test_the_chunked_book_is_the_one_document_book(practice_workbook, whole_prac
 
 
 def test_the_default_book_is_laid_out_in_chunks():
+    from guidegen.book.chunks import plan
+    from guidegen.book.model import prepare
     from guidegen.content.load import load_bank
-    from guidegen.render.chunks import plan
-    from guidegen.render.workbook import prepare
     from guidegen.spec import WorkbookSpec
 
     book = prepare(load_bank(WorkbookSpec().content), WorkbookSpec())
@@ -47,10 +47,10 @@ def test_the_default_book_is_laid_out_in_chunks():
 
 def test_a_tailored_book_lays_its_job_advert_out_with_the_front():
     """The advert prints the pages of its questions: it is laid out when they are known."""
+    from guidegen.book.chunks import plan
+    from guidegen.book.model import prepare
     from guidegen.content.load import load_bank
     from guidegen.posting import read_posting
-    from guidegen.render.chunks import plan
-    from guidegen.render.workbook import prepare
     from guidegen.spec import WorkbookSpec
 
     spec = WorkbookSpec(posting=read_posting(DATA / "posting" / "devops-advert.md"))

@@ -8,7 +8,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from guidegen.render.postprocess import (
+from guidegen.pdf.postprocess import (
     CoverStamper,
     _retitled_xmp,
     booklet_order,

@@ -17,7 +17,7 @@ import pytest
 
 from guidegen.content.load import load_bank
 from guidegen.paths import CONTENT_DIR
-from guidegen.render.postprocess import booklet_order
+from guidegen.pdf.postprocess import booklet_order
 from guidegen.select import role_questions
 from tests.conftest import DATA, build, run_cli, write_csv
 from tests.layout_checks import (

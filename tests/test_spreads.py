@@ -1,8 +1,8 @@
-"""The spread rule's reading of laid-out pages (guidegen/render/spreads.py)."""
+"""The spread rule's reading of laid-out pages (guidegen/layout/spreads.py)."""
 
 from __future__ import annotations
 
-from guidegen.render.spreads import too_long
+from guidegen.layout.spreads import too_long
 
 
 def test_notes_on_the_same_page_or_the_facing_one_are_seen_at_once():

@@ -1,11 +1,11 @@
-"""Where a booklet too thick for one staple is cut (guidegen/render/stitching.py), on made-up
+"""Where a booklet too thick for one staple is cut (guidegen/layout/stitching.py), on made-up
 page layouts: every part ends on a multiple of four, no part over the limit."""
 
 from __future__ import annotations
 
 import pytest
 
-from guidegen.render.stitching import part_sizes, plan_cuts
+from guidegen.layout.stitching import part_sizes, plan_cuts
 
 
 def spreads(first_page: int, count: int, pages_each: int = 2):

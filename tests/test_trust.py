@@ -19,13 +19,14 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from guidegen.book.html import render_html
+from guidegen.book.model import make_book
 from guidegen.content.load import load_bank
 from guidegen.errors import ContentError, RenderError
 from guidegen.paths import CONTENT_DIR, TEMPLATES_DIR
-from guidegen.render.html import make_book, render_html
-from guidegen.render.theme import Theme
 from guidegen.select import select
 from guidegen.spec import WorkbookSpec
+from guidegen.theme import Theme
 from tests.conftest import DATA, fixed, guidegen_env, run_cli, start_preview, write_csv
 from tests.pdfread import Workbook
 

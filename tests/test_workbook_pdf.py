@@ -6,9 +6,9 @@ import re
 
 import pytest
 
+from guidegen.book.model import fill_placeholders
 from guidegen.content.load import load_bank
 from guidegen.paths import CONTENT_DIR
-from guidegen.render.html import fill_placeholders
 from guidegen.select import select
 from guidegen.spec import Person, WorkbookSpec
 from tests.conftest import build

@@ -264,8 +264,9 @@ class _Local:
 def _run_work(
     bank: Bank, item: _Work, options: BatchOptions, report, layout_jobs: int | None = None
 ) -> None:
-    from guidegen.render.pdf import missing_glyphs_warning
-    from guidegen.render.workbook import prepare, render_cover_overlays, render_workbook
+    from guidegen.book.model import prepare
+    from guidegen.layout.session import missing_glyphs_warning
+    from guidegen.workbook import render_cover_overlays, render_workbook
 
     try:
         book = prepare(bank, item.spec, cover_mode="base")
@@ -307,8 +308,8 @@ def _overlay_batches(members):
 
 
 def _write_copies(members, rendered, overlays, options, report):
-    from guidegen.render.html import document_title
-    from guidegen.render.postprocess import CoverStamper, open_pdf
+    from guidegen.book.model import document_title
+    from guidegen.pdf.postprocess import CoverStamper, open_pdf
 
     with open_pdf(overlays) as overlay_pdf, CoverStamper(rendered.body) as stamper:
         for index, (row, person) in enumerate(members):
@@ -466,7 +467,7 @@ def _worker_main(
 def _write_combined(rows: list[Row], options: BatchOptions) -> Path | None:
     import pikepdf
 
-    from guidegen.render.postprocess import combine
+    from guidegen.pdf.postprocess import combine
 
     done = [row for row in rows if row.done]
     if not done:

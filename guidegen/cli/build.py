@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from guidegen.cli.common import OutFile, Status, shown, warn
+from guidegen.cli.common import OutFile, Status, warn
 from guidegen.cli.options import spec_options
 
 
@@ -24,20 +24,5 @@ def build(spec, out, write_html):
         warn(message)
     for refused in result.refused:
         warn(f"refused reference {refused}")
-    if result.html_path:
-        click.echo(shown(result.html_path))
-    if spec.booklet:
-        how = "print duplex, flip on the short edge"
-        if result.stitched:  # too thick for one staple: the parts' sheets follow one another
-            first, parts = 1, []
-            for number, pages in enumerate(result.stitched, start=1):
-                parts.append(f"part {number}: sheets {first}-{first + pages // 4 - 1}")
-                first += pages // 4
-            how += (
-                "; too thick for one staple, so fold and staple "
-                f"{len(result.stitched)} parts: {', '.join(parts)}"
-            )
-        sheets = result.pages // 4
-        click.echo(f"{shown(result.path)} ({result.pages} pages on {sheets} sheets, {how})")
-    else:
-        click.echo(f"{shown(result.path)} ({result.pages} pages)")
+    for made in result.written:
+        click.echo(made.summary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from guidegen.cli.common import TEXT, OutFile, Status, shown, warn
+from guidegen.cli.common import TEXT, OutFile, Status, warn
 from guidegen.cli.options import spec_options
 from guidegen.spec import CARD_SIZES, FLIPS
 
@@ -39,7 +39,7 @@ LEFT_OUT = ("edition", "booklet", "fillable", "print_shop", "name", "interview_d
 def cards(spec, out, card_size, flip, anki, tsv):
     """Flashcards to print double-sided and cut out: the question on the front, key points or
     the answer on the back. With --anki or --tsv alone, only those are written."""
-    from guidegen.cards import build_cards
+    from guidegen.build import build_cards
 
     with Status() as status:
         result = build_cards(spec, out, card_size.lower(), flip.lower(), anki, tsv, status=status)
@@ -47,24 +47,5 @@ def cards(spec, out, card_size, flip, anki, tsv):
         warn(message)
     for refused in result.refused:
         warn(f"refused reference {refused}")
-    if result.anki:
-        click.echo(f"{shown(result.anki)} ({result.notes} notes, deck {result.deck})")
-    if result.tsv:
-        click.echo(f"{shown(result.tsv)} ({result.lines} lines)")
-    if result.pdf:
-        sheets = "sheet" if result.sheets == 1 else "sheets"
-        click.echo(
-            f"{shown(result.pdf)} ({result.cards} cards on {result.sheets} {sheets}, "
-            f"{result.pages} pages; print duplex, flip on the {flip.lower().replace('-', ' ')})"
-        )
-        notes = []
-        if result.shrunk:
-            notes.append(f"{_sides(result.shrunk)} set in smaller type to fit")
-        if result.shortened:
-            notes.append(f"{_sides(result.shortened)} shortened, pointing at the workbook page")
-        if notes:
-            click.echo("; ".join(notes))
-
-
-def _sides(count: int) -> str:
-    return f"{count} card side" if count == 1 else f"{count} card sides"
+    for made in result.written:
+        click.echo(made.summary)

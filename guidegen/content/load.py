@@ -609,7 +609,7 @@ def _valid_questions(parsed: Parsed, problems: list[Problem], unchecked: set[str
 
 
 def _check_theme(content_dir: Path, name: str, parsed: Parsed, problems: list[Problem]) -> None:
-    from guidegen.render.theme import pack_theme
+    from guidegen.theme import pack_theme
 
     problem = pack_theme(content_dir, name)[1]
     if problem is not None:

@@ -168,7 +168,7 @@ def _add_marks(pdf: pikepdf.Pdf, page: pikepdf.Page, registration: pikepdf.Objec
     if "/ColorSpace" not in resources:
         resources.ColorSpace = Dictionary()
     resources.ColorSpace.GGAll = registration
-    from guidegen.render.finish import wrap_page
+    from guidegen.pdf.streams import wrap_page
 
     wrap_page(pdf, page)
     page.contents_add(pdf.make_stream("\n".join(ops).encode()))

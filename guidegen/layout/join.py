@@ -1,4 +1,4 @@
-"""Join the chunks of a book (render/parts.py) into one PDF, as one document would have it:
+"""Join the chunks of a book (layout/parts.py) into one PDF, as one document would have it:
 
 - the pages in order, with a blank page where the book puts one between two chunks (a part
   that must start on a left-hand page after one that ended on a left-hand page);
@@ -8,7 +8,7 @@
   parent tree renumbered so that each page and annotation keeps its own entry;
 - one form: every chunk's fields.
 
-- one embedded font per face: the union of the chunks' subsets (render/fontmerge.py).
+- one embedded font per face: the union of the chunks' subsets (pdf/fontmerge.py).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from dataclasses import replace
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from guidegen.render.fontmerge import merge_fonts
-from guidegen.render.pages import PageInfo
+from guidegen.pdf.fontmerge import merge_fonts
+from guidegen.pdf.pageinfo import PageInfo
+from guidegen.pdf.structure import Structure, copy_objects
 
 
 class _Page:
@@ -58,9 +59,9 @@ def join(laid: list, coordinator) -> tuple[pikepdf.Pdf, list[PageInfo]]:
             structure.append(source, pdf.pages[first:])
             dests += _dests(source, pdf=pdf)
             if "/AcroForm" in source.Root:
-                copied_fields = _copy(pdf, source, source.Root.AcroForm.Fields)
+                copied_fields = copy_objects(pdf, source, source.Root.AcroForm.Fields)
                 if fields is None:
-                    pdf.Root.AcroForm = _copy(pdf, source, source.Root.AcroForm)
+                    pdf.Root.AcroForm = copy_objects(pdf, source, source.Root.AcroForm)
                     fields = pdf.Root.AcroForm.Fields
                 else:
                     fields.extend(copied_fields)
@@ -72,68 +73,6 @@ def join(laid: list, coordinator) -> tuple[pikepdf.Pdf, list[PageInfo]]:
     _write_outline(pdf, bookmark_pages)
     merge_fonts(pdf)
     return pdf, infos
-
-
-class Structure:
-    """One structure tree for pages gathered from several tagged PDFs: each source's elements
-    go under one Document element, and the keys of the parent tree (one per page and per
-    annotation) are renumbered so that none is used twice."""
-
-    def __init__(self, pdf: pikepdf.Pdf):
-        self.pdf = pdf
-        if "/StructTreeRoot" not in pdf.Root:
-            document = pdf.make_indirect(
-                Dictionary(Type=Name.StructElem, S=Name.Document, K=Array())
-            )
-            pdf.Root.StructTreeRoot = pdf.make_indirect(
-                Dictionary(Type=Name.StructTreeRoot, K=Array([document]))
-            )
-            document.P = pdf.Root.StructTreeRoot
-            pdf.Root.StructTreeRoot.ParentTree = pdf.make_indirect(Dictionary(Nums=Array()))
-            pdf.Root.MarkInfo = Dictionary(Marked=True)
-        self.root = pdf.Root.StructTreeRoot
-        self.document = self.root.K[0]
-        self.nums: list[int | pikepdf.Object] = list(self.root.ParentTree.Nums)
-        self.next_key = _next_key(self.nums)
-
-    def append(self, source: pikepdf.Pdf, pages) -> None:
-        """Adopt the structure of ``source``, whose pages were just added as ``pages``."""
-        if "/StructTreeRoot" not in source.Root:
-            return
-        shift = self.next_key
-        for page in pages:
-            if "/StructParents" in page.obj:
-                page.obj.StructParents = int(page.obj.StructParents) + shift
-            for annot in page.obj.get("/Annots", []):
-                if "/StructParent" in annot:
-                    annot.StructParent = int(annot.StructParent) + shift
-        source_root = source.Root.StructTreeRoot
-        for kid in _copy(self.pdf, source, source_root.K[0].K):
-            if isinstance(kid, Dictionary) and "/S" in kid:
-                kid.P = self.document
-            self.document.K.append(kid)
-        source_nums = list(source_root.ParentTree.Nums)
-        copied = _copy(self.pdf, source, Array(source_nums[1::2]))
-        for key, value in zip(source_nums[0::2], copied):
-            self.nums += [int(key) + shift, value]
-        self.next_key = shift + _next_key(source_nums)
-
-    def write(self) -> None:
-        self.root.ParentTree = self.pdf.make_indirect(Dictionary(Nums=Array(self.nums)))
-        self.root.ParentTreeNextKey = self.next_key
-
-
-def _copy(pdf: pikepdf.Pdf, source: pikepdf.Pdf, obj):
-    """``obj`` of ``source`` copied into ``pdf``; the objects it refers to (pages included)
-    map to the copies already made, so a structure element's /Pg is the copied page."""
-    if not obj.is_indirect:
-        obj = source.make_indirect(obj)
-    return pdf.copy_foreign(obj)
-
-
-def _next_key(nums) -> int:
-    keys = [int(key) for key in list(nums)[0::2]]
-    return max(keys) + 1 if keys else 0
 
 
 def _blank_info(number: int, infos: list[PageInfo]) -> PageInfo:
@@ -154,7 +93,7 @@ def _dests(source: pikepdf.Pdf, keep: set[str] | None = None, pdf=None) -> list:
         pairs.append((str(name), destination))
     if pdf is None:
         return pairs
-    copied = _copy(pdf, source, Array([destination for _, destination in pairs]))
+    copied = copy_objects(pdf, source, Array([destination for _, destination in pairs]))
     return [(name, destination) for (name, _), destination in zip(pairs, copied)]
 
 

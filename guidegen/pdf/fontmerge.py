@@ -1,4 +1,4 @@
-"""One embedded font per face in a joined book (render/join.py).
+"""One embedded font per face in a joined book (layout/join.py).
 
 Each chunk of a book embeds its own subset of every face it uses. WeasyPrint subsets with the
 glyph ids kept (HarfBuzz's or fontTools' retain-gids), and the text is drawn by glyph id

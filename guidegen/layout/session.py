@@ -256,7 +256,7 @@ def render_document(
     confined fetcher, their custom properties substituted); returns a weasyprint Document."""
     weasyprint = import_weasyprint()
     _cache_page_references()
-    from guidegen.render.css import resolve
+    from guidegen.book.css import resolve
 
     check_language_and_title(html)
     fetcher = make_fetcher(roots, log)

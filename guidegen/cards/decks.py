@@ -30,9 +30,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from guidegen import clock
+from guidegen.book.markdown import plain_text, render_inline, render_markdown
+from guidegen.book.model import Book
 from guidegen.content.models import Question
-from guidegen.render.html import Book
-from guidegen.render.markdown import plain_text, render_inline, render_markdown
 
 MODEL_FIELDS = ("Question", "Prompt", "Answer", "Why", "Tip")
 # The note type's look: small, readable on a phone, and dark-mode safe (Anki's .nightMode).
@@ -147,7 +147,7 @@ def anki_deck(book: Book):
 
 
 def _describe(book: Book) -> str:
-    from guidegen.render.html import describe_selection
+    from guidegen.book.model import describe_selection
 
     return describe_selection(book)
 

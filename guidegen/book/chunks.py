@@ -1,7 +1,7 @@
 """How a workbook is cut into chunks that are laid out as separate documents.
 
 A book is laid out in chunks so that two cores share the work and no process holds the boxes
-of a whole big book (see render/parts.py). A chunk starts where the book starts a new page
+of a whole big book (see layout/parts.py). A chunk starts where the book starts a new page
 anyway, so the pages come out as one document would lay them out:
 
 - the front (the cover, how-to page and contents, up to the last section before the questions
@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from guidegen.book.model import Book
     from guidegen.content.models import Question
-    from guidegen.render.html import Book
 
 RUN = 40  # questions: a longer part continues on a new page every RUN questions
 BACK = ("story-bank", "part-ask", "part-notes", "back-cover")
@@ -92,7 +92,7 @@ def plan(book: Book) -> list[Chunk]:
             units.append(((section.id,), (), None, 8))
     # Units merge into chunks of about an equal share of the work, each holding at most RUN
     # questions, so that the work spreads over the workers and memory stays bounded. A book
-    # of at most RUN questions is one chunk: it is laid out as one document (render/workbook.py).
+    # of at most RUN questions is one chunk: it is laid out as one document (workbook.py).
     total = sum(weight for *_, weight in units) or 1
     questions = sum(len(p.questions) for unit in units for p in unit[1])
     share = max(total / SHARES, 1) if questions > RUN else total

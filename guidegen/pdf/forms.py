@@ -49,30 +49,6 @@ FORM_CHARACTERS = "".join(
 )
 
 
-def font_file(family: str = "DejaVu Sans") -> str | None:
-    """The file fontconfig picks for ``family`` (the one Pango uses), or None."""
-    from weasyprint.text.ffi import ffi, fontconfig
-
-    pattern = fontconfig.FcPatternCreate()
-    try:
-        fontconfig.FcPatternAddString(pattern, b"family", family.encode())
-        fontconfig.FcConfigSubstitute(ffi.NULL, pattern, fontconfig.FcMatchPattern)
-        fontconfig.FcDefaultSubstitute(pattern)
-        result = ffi.new("FcResult *")
-        match = fontconfig.FcFontMatch(ffi.NULL, pattern, result)
-        if match == ffi.NULL:
-            return None
-        try:
-            path = ffi.new("FcChar8 **")
-            if fontconfig.FcPatternGetString(match, b"file", 0, path) != 0:
-                return None
-            return ffi.string(path[0]).decode()
-        finally:
-            fontconfig.FcPatternDestroy(match)
-    finally:
-        fontconfig.FcPatternDestroy(pattern)
-
-
 @lru_cache(maxsize=2)
 def _subset(path: str) -> tuple[bytes, dict[int, int], list[int], int]:
     """The font cut to FORM_CHARACTERS: its bytes, unicode -> glyph, advance widths, ascent."""

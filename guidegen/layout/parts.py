@@ -1,4 +1,4 @@
-"""Lay a book out in chunks (render/chunks.py), in worker processes, and join them.
+"""Lay a book out in chunks (book/chunks.py), in worker processes, and join them.
 
 Why: WeasyPrint lays a document out on one core and keeps every page's boxes until the PDF is
 written. In chunks, two cores share the work and a process never holds more than one chunk.
@@ -17,7 +17,7 @@ How the pieces fit, when the page numbers are known only after the chunks before
   length, and laid out again at the end with the real numbers; their column has a fixed width,
   so both layouts break the same way.
 
-The joined PDF is finished by render/join.py: pages, named destinations, bookmarks, the
+The joined PDF is finished by layout/join.py: pages, named destinations, bookmarks, the
 structure tree and form fields of every chunk become one document's.
 """
 
@@ -30,11 +30,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
+from guidegen.book.chunks import Chunk, plan
 from guidegen.errors import RenderError
+from guidegen.layout.spreads import MAX_LAYOUTS, too_long
+from guidegen.pdf.pageinfo import PageInfo
 from guidegen.processes import die_with_parent
-from guidegen.render.chunks import Chunk, plan
-from guidegen.render.pages import PageInfo
-from guidegen.render.spreads import MAX_LAYOUTS, too_long
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -69,7 +69,7 @@ class Laid:
     refused: list[str] = field(default_factory=list)
     html: str = ""
     missing_glyphs: list[str] = field(default_factory=list)  # drawn as empty boxes
-    long_questions: frozenset[str] = frozenset()  # laid out long (render/spreads.py)
+    long_questions: frozenset[str] = frozenset()  # laid out long (layout/spreads.py)
 
 
 class _TooLong(Exception):
@@ -135,9 +135,9 @@ def _anchors(page_boxes) -> dict[str, int]:
 def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
     """Lay out and write one chunk. ``ask(Paginated)`` returns the number of pages before
     the chunk, or raises _Relayout with the side it must start on."""
-    from guidegen.render.pages import page_infos
-    from guidegen.render.pdf import FetchLog, pdf_bytes
-    from guidegen.render.workbook import layout_html
+    from guidegen.layout.document import layout_html
+    from guidegen.layout.pages import page_infos
+    from guidegen.layout.session import FetchLog, pdf_bytes
 
     layouts = 0
     while True:

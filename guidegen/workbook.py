@@ -1,7 +1,9 @@
-"""The one render path: a spec's workbook laid out, padded and finished.
+"""The one render path, on top of the stages: a book laid out (``guidegen.layout``), padded
+and finished (``guidegen.pdf``).
 
-``build`` and ``batch`` both come through here, so the booklet page size, padding to a multiple
-of four pages, imposition and form fields are decided in one place.
+Every workbook builder (``guidegen.builders``) and ``batch`` come through here, so the booklet
+page size, padding to a multiple of four pages, imposition and form fields are decided in one
+place.
 """
 
 from __future__ import annotations
@@ -9,24 +11,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from guidegen.content.load import Bank
+from guidegen.book.html import render_html
+from guidegen.book.model import Book
 from guidegen.errors import RenderError
-from guidegen.render.html import Book, make_book, render_html
-from guidegen.render.pdf import (
-    FetchLog,
-    allowed_roots,
-    missing_glyphs_warning,
-    pdf_bytes,
-    render_document,
-)
-from guidegen.render.sections import stylesheets
-from guidegen.select import select
-from guidegen.spec import WorkbookSpec
-
-
-def prepare(bank: Bank, spec: WorkbookSpec, **options) -> Book:
-    """Select the questions for ``spec`` and resolve its theme and labels."""
-    return make_book(bank, spec, select(bank, spec), **options)
+from guidegen.layout.document import lay_out, layout_jobs, one_document
+from guidegen.layout.session import FetchLog, missing_glyphs_warning, pdf_bytes
 
 
 @dataclass
@@ -37,7 +26,7 @@ class Rendered:
     book: Book
     warnings: list[str] = field(default_factory=list)  # for the user (missing glyphs too)
     missing_glyphs: list[str] = field(default_factory=list)  # characters printed as boxes
-    stitched: tuple[int, ...] = ()  # a booklet's stitched parts, in pages (render/stitching.py)
+    stitched: tuple[int, ...] = ()  # a booklet's stitched parts, in pages (layout/stitching.py)
 
     @property
     def html(self) -> str:
@@ -49,33 +38,9 @@ class Rendered:
         data = self.body if body is None else body
         if not self.book.spec.booklet:
             return data
-        from guidegen.render.postprocess import impose
+        from guidegen.pdf.postprocess import impose
 
         return impose(data, self.book.spec.paper, self.stitched)
-
-
-def lay_out(book: Book, template: str, log: FetchLog, sheets: list[str] | None = None, **extra):
-    """The HTML (with its stylesheet links, as --html writes it) and its layout, for which
-    the stylesheets are handed to WeasyPrint directly, their custom properties resolved.
-
-    ``sheets`` names the stylesheets (default: the workbook's, from its sections) and
-    ``extra`` goes to the template (``render_html``): a chunk of the book laid out on its
-    own (render/parts.py), or the flashcards' own stylesheets and cards."""
-    names = stylesheets(book) if sheets is None else sheets
-    urls = tuple(book.theme.stylesheet(name).resolve().as_uri() for name in names)
-    if sheets is not None:
-        extra["stylesheets"] = list(urls)
-    html = render_html(book, template, **extra)
-    unlinked = html
-    for url in urls:  # only guidegen's own links: anything else is the fetcher's to refuse
-        unlinked = unlinked.replace(f'<link rel="stylesheet" href="{url}">\n', "")
-    roots = allowed_roots(book.bank.content_dir, book.theme.roots)
-    return html, render_document(unlinked, book.bank.content_dir, roots, log, urls)
-
-
-def layout_html(book: Book, log: FetchLog, **chunking):
-    """One chunk of the workbook laid out (render/parts.py)."""
-    return lay_out(book, "workbook.html", log, **chunking)
 
 
 def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
@@ -84,9 +49,9 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
     A booklet is laid out on its half-size page and gets extra notes pages until the page count
     is a multiple of 4, so that padding is useful paper with correct page numbers, not blanks.
     """
-    from guidegen.render.chunks import plan
-    from guidegen.render.join import join
-    from guidegen.render.parts import lay_out_book
+    from guidegen.book.chunks import plan
+    from guidegen.layout.join import join
+    from guidegen.layout.parts import lay_out_book
 
     pad_to = 4 if book.spec.booklet else 1
     for _ in range(6):
@@ -102,7 +67,7 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
             longer = frozenset().union(*(chunk.long_questions for chunk in laid))
             book = book.with_changes(long_questions=book.long_questions | longer)
         else:
-            pdf, infos, log, book = _whole(book)
+            pdf, infos, log, book = one_document(book)
             refused, missing_glyphs = log.refused, log.missing_glyphs
         if book.spec.booklet and not book.stitch_before:
             cuts = _stitch_cuts(pdf, book)
@@ -128,7 +93,7 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
 
 def _destination_pages(pdf) -> dict[str, int]:
     """The 1-based page each named destination (an element's id) is on."""
-    from guidegen.render.postprocess import named_destinations
+    from guidegen.pdf.postprocess import named_destinations
 
     index = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
     return {
@@ -140,7 +105,7 @@ def _destination_pages(pdf) -> dict[str, int]:
 
 def _stitch_cuts(pdf, book: Book) -> dict:
     """Where a booklet past one staple is cut into stitched parts; {} if it is not."""
-    from guidegen.render.stitching import plan_cuts
+    from guidegen.layout.stitching import plan_cuts
 
     pages = len(pdf.pages) + (-len(pdf.pages)) % 4
     dests = _destination_pages(pdf)
@@ -166,7 +131,7 @@ def _stitch_cuts(pdf, book: Book) -> dict:
 
 def _stitched_parts(pdf, book: Book) -> tuple[int, ...]:
     """The stitched parts' sizes, read off where their opening pages landed."""
-    from guidegen.render.stitching import MAX_STITCHED_PAGES, part_sizes
+    from guidegen.layout.stitching import MAX_STITCHED_PAGES, part_sizes
 
     dests = _destination_pages(pdf)
     count = len(book.stitch_before) + 1
@@ -178,7 +143,7 @@ def _stitched_parts(pdf, book: Book) -> tuple[int, ...]:
 
 
 def _too_thick(pages: int) -> str:
-    from guidegen.render.stitching import MAX_STITCHED_PAGES
+    from guidegen.layout.stitching import MAX_STITCHED_PAGES
 
     return (
         f"the booklet has {pages} pages, more than one saddle stitch holds "
@@ -188,55 +153,10 @@ def _too_thick(pages: int) -> str:
     )
 
 
-def lay_out_whole(book: Book, log: FetchLog):
-    """The workbook laid out as one document, and the book as laid out: laid out again with
-    the questions too long for their usual layout marked (render/spreads.py)."""
-    from guidegen.render.spreads import MAX_LAYOUTS, too_long
-
-    ids = [question.id for question in book.selection.questions]
-    for _ in range(MAX_LAYOUTS):
-        log.refused.clear()
-        log.missing_glyphs.clear()
-        _, document = lay_out(book, "workbook.html", log)
-        anchors: dict[str, int] = {}
-        for index, page in enumerate(document.pages):
-            for name in page.anchors:
-                anchors.setdefault(name, index)
-        longer = too_long(ids, anchors, first_is_left=False) - book.long_questions
-        if not longer:
-            break
-        book = book.with_changes(long_questions=book.long_questions | longer)
-    return book, document
-
-
-def _whole(book: Book):
-    """A book of one body chunk laid out as one document: the same pages, without laying
-    the front out twice (see render/chunks.py)."""
-    import io
-
-    import pikepdf
-
-    from guidegen.render.pages import page_infos
-
-    log = FetchLog()
-    book, document = lay_out_whole(book, log)
-    infos = page_infos(document)
-    pdf = pikepdf.open(io.BytesIO(pdf_bytes(document, log=log, pdf_forms=book.fillable)))
-    return pdf, infos, log, book
-
-
-def layout_jobs() -> int:
-    """Worker processes for one book's layout: two where the machine has two cores."""
-    wanted = os.environ.get("GUIDEGEN_LAYOUT_JOBS")
-    if wanted and wanted.isdigit():
-        return max(1, int(wanted))
-    return min(2, os.cpu_count() or 1)
-
-
 def _finished(pdf, infos, book: Book) -> bytes:
-    """The joined document finished (guidegen.render.finish)."""
-    from guidegen.render.finish import finish_pdf
-    from guidegen.render.forms import font_file
+    """The joined document finished (guidegen.pdf.finish)."""
+    from guidegen.layout.fonts import font_file
+    from guidegen.pdf.finish import finish_pdf
 
     pitch = next((info.fill.pitch for info in infos if info.fill), 8 * 72 / 25.4)
     running = f"{book.selection.role.title} · {book.bank.workbook.title}"
@@ -255,7 +175,7 @@ def _finished(pdf, infos, book: Book) -> bytes:
 
 def link_descriptions(book: Book) -> dict[str, str]:
     """What each internal link points at, in words: "Question 4: What is DevOps, ..."."""
-    from guidegen.render.html import plain_title, slug
+    from guidegen.book.model import plain_title, slug
 
     t = book.labels
     described = {f"part-{kind}": t.text(f"part.{kind}") for kind, _ in book.selection.by_kind()}
@@ -280,8 +200,8 @@ def render_cover_overlays(book: Book) -> tuple[bytes, list[str]]:
     _, document = lay_out(overlay, "cover_overlay.html", log)
     data = pdf_bytes(document, tagged=False, log=log)
     if book.spec.print_shop:
-        from guidegen.render.postprocess import open_pdf, to_bytes
-        from guidegen.render.printshop import press_colours
+        from guidegen.pdf.postprocess import open_pdf, to_bytes
+        from guidegen.pdf.printshop import press_colours
 
         with open_pdf(data) as pdf:
             press_colours(pdf)

@@ -11,7 +11,7 @@ the custom properties documented in ``styles/variables.css``.
 Nothing in a theme may point outside it: templates are read only if they resolve inside the
 theme folder (a symbolic link that leaves it is refused), and the URL fetcher gives stylesheets,
 fonts and images only files from the theme, the content and the built-in folders. Its templates
-render in the sandbox of ``render/sandbox.py``; a pack's own theme must be inside the pack
+render in the sandbox of ``book/sandbox.py``; a pack's own theme must be inside the pack
 (``pack_theme``).
 """
 

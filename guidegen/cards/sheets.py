@@ -31,17 +31,17 @@ import re
 from dataclasses import dataclass, replace
 from typing import cast
 
+from guidegen.book.model import Book, document_title
+from guidegen.cards.sentences import cut_points, markdown_of, units, within, word_cuts
 from guidegen.content.models import Question
 from guidegen.errors import RenderError
-from guidegen.render.html import Book, document_title
-from guidegen.render.pdf import (
+from guidegen.layout.session import (
     FetchLog,
     allowed_roots,
     make_fetcher,
     missing_glyphs_warning,
     pdf_bytes,
 )
-from guidegen.render.sentences import cut_points, markdown_of, units, within, word_cuts
 from guidegen.spec import CardGrid
 
 STYLESHEETS = ["variables.css", "base.css", "cards.css", "theme.css"]
@@ -151,7 +151,7 @@ def read_knobs(book: Book, log: FetchLog) -> Knobs:
     """``--card-text-size``, ``--card-shrink-step``, ``--card-floor-size`` and
     ``--cut-mark-colour`` as the linked stylesheets set them (a theme's last), read through
     the confined fetcher like the stylesheets themselves."""
-    from guidegen.render.css import custom_properties
+    from guidegen.book.css import custom_properties
 
     fetcher = make_fetcher(allowed_roots(book.bank.content_dir, book.theme.roots), log)
     texts = []
@@ -220,7 +220,7 @@ def back_contents(question: Question, budget: int) -> list[Content]:
 
 
 def _html(book: Book, grid: CardGrid, pages: list[Page], sizes: list[float], log: FetchLog):
-    from guidegen.render.workbook import lay_out
+    from guidegen.layout.document import lay_out
 
     title = book.labels.text("cards.title", title=document_title(book, book.spec.person))
     subject = book.labels.text(
@@ -515,7 +515,7 @@ class _WorkbookPages:
 
 
 def workbook_pages(book: Book) -> dict[str, int]:
-    from guidegen.render.workbook import lay_out_whole
+    from guidegen.layout.document import lay_out_whole
 
     _, document = lay_out_whole(book, FetchLog())
     pages: dict[str, int] = {}
@@ -531,12 +531,12 @@ def finish_cards(
 ) -> bytes:
     """The written PDF finished: the cut marks drawn on each page (``marks[i]`` on page i,
     in mm from the top-left) as artifacts, outside the structure tree; hyphens from
-    hyphenation marked as soft (guidegen.render.finish); a file identifier derived from the
+    hyphenation marked as soft (guidegen.pdf.finish); a file identifier derived from the
     content."""
     import pikepdf
 
-    from guidegen.render.finish import unhyphenate
-    from guidegen.render.postprocess import to_bytes
+    from guidegen.pdf.finish import unhyphenate
+    from guidegen.pdf.postprocess import to_bytes
 
     r, g, b = colour
     with pikepdf.open(io.BytesIO(data)) as pdf:

@@ -8,39 +8,7 @@ This reads WeasyPrint 70's page boxes (``page._page_box``), which is why pyproje
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-PX = 0.75  # CSS pixels to PDF points
-
-
-@dataclass(frozen=True)
-class Fill:
-    """Rules to continue from ``y`` (points from the page top) to the foot of the column."""
-
-    y: float
-    x0: float
-    x1: float
-    pitch: float
-    rule_width: float
-    colour: tuple[float, float, float]
-    field: str | None  # the form field that covers this writing space
-    title: str | None = None  # the accessible name of a field made for it (none drawn yet)
-
-
-@dataclass
-class PageInfo:
-    number: int  # 1-based
-    width: float  # points
-    height: float
-    column: tuple[float, float, float, float]  # x0, top, x1, bottom of the text column
-    blank: bool
-    fill: Fill | None = None
-    first_rule: float | None = None  # where the page's first writing rule sits (notes pages)
-    anchors: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    @property
-    def is_left(self) -> bool:
-        return self.number % 2 == 0
+from guidegen.pdf.pageinfo import PX, Fill, PageInfo
 
 
 def _classes(box) -> set[str]:

@@ -8,7 +8,7 @@
 - **No blank pages.** A page the layout left blank to start a section on the right side
   becomes a notes page: the notes pages' heading and rules (and a field in a fillable file).
   Only the back of the cover stays blank.
-- **Form fields** that work in every viewer (``guidegen.render.forms``).
+- **Form fields** that work in every viewer (``guidegen.pdf.forms``).
 - **One structure element per question.** WeasyPrint 70 builds the structure tree page by page,
   so an element that continues onto the next page becomes a second element there. The pieces
   of each part (Sect) and each question (Art) are joined back into one; paragraphs and lists
@@ -28,20 +28,15 @@ from typing import TYPE_CHECKING, Any, cast
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from guidegen.render.fontmerge import font_widths
-from guidegen.render.pages import Fill, PageInfo
+from guidegen.pdf.fontmerge import font_widths
+from guidegen.pdf.pageinfo import Fill, PageInfo
+from guidegen.pdf.streams import wrap_page
 
 if TYPE_CHECKING:
     # An instruction unpacks to (operands, operator), which pikepdf's stubs do not declare.
     _Instruction = tuple[list[pikepdf.Object], pikepdf.Operator]
 
 HYPHEN = 0x2010  # WeasyPrint's hyphenate-character
-
-
-def wrap_page(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
-    """Enclose the page's drawing in q/Q, so what is added next starts in default space."""
-    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
-    page.contents_add(pdf.make_stream(b"\nQ\n"))
 
 
 def _rules(fill: Fill, height: float, start: float, bottom: float) -> tuple[bytes, float]:
@@ -71,14 +66,14 @@ def finish_pdf(
     line_pitch: float,
     print_shop: bool = False,
 ) -> bytes:
-    """The laid-out PDF finished, open (a joined book, see render/join.py); it is closed here.
+    """The laid-out PDF finished, open (a joined book, see layout/join.py); it is closed here.
     ``heads`` are the running heads of a left-hand and a right-hand notes page, for the blank
     pages that become notes pages."""
-    from guidegen.render.postprocess import to_bytes
+    from guidegen.pdf.postprocess import to_bytes
 
     with pdf:
         if fillable:  # before the stamped running heads below measure their text
-            from guidegen.render.fontmerge import widths_as_drawn
+            from guidegen.pdf.fontmerge import widths_as_drawn
 
             widths_as_drawn(pdf)
         grown: dict[str, tuple[PageInfo, float]] = {}
@@ -96,7 +91,7 @@ def finish_pdf(
                     grown[info.fill.field] = (info, last)
         stamped = _notes_on_blank_pages(pdf, infos, heads)
         if fillable:
-            from guidegen.render.forms import fix_fields, widgets
+            from guidegen.pdf.forms import fix_fields, widgets
 
             _grow_fields(pdf, list(widgets(pdf)), grown)
             _add_notes_fields(pdf, stamped, infos)
@@ -106,7 +101,7 @@ def finish_pdf(
         _describe_links(pdf, descriptions)
         pdf.Root.PageMode = Name.UseOutlines
         if print_shop:
-            from guidegen.render.printshop import for_print_shop
+            from guidegen.pdf.printshop import for_print_shop
 
             for_print_shop(pdf)
         return to_bytes(pdf)

@@ -294,7 +294,7 @@ def booklet_order(pages: int) -> list[tuple[int, int]]:
 def impose(data: bytes, sheet: str, parts: tuple[int, ...] = ()) -> bytes:
     """Two-up saddle-stitch imposition on landscape ``sheet`` paper.
 
-    ``parts`` are the page counts of the stitched parts (render/stitching.py), each a multiple
+    ``parts`` are the page counts of the stitched parts (layout/stitching.py), each a multiple
     of 4 and imposed as a booklet of its own, their sheets one after the other; () is one part.
     guidegen pads a workbook with notes pages before imposing it; any other document whose
     length is not a multiple of 4 gets blank sides at the end. Links and form fields do not
@@ -403,7 +403,7 @@ def combine(parts: list[tuple[str, str, bytes]]) -> bytes:
     directly, and its form fields are renamed ``key/name`` so that typing in one copy does not
     fill them all. Each copy gets a top-level bookmark with its own bookmarks beneath.
     """
-    from guidegen.render.join import Structure
+    from guidegen.pdf.structure import Structure
 
     with pikepdf.new() as combined:
         outline_plan = []

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from guidegen.render.html import Book
+    from guidegen.book.model import Book
 
 
 def _always(book: Book) -> bool:
@@ -30,7 +30,7 @@ class Section:
     parts: bool = False  # the questions: one part per kind, each with its own entry
     # Whether it prints the page numbers of other sections (the contents, the job advert's
     # references to its questions): a book laid out in chunks lays it out last, with the front
-    # (render/chunks.py), and the template writes them in from ``page_of`` (page_attr).
+    # (book/chunks.py), and the template writes them in from ``page_of`` (page_attr).
     page_numbers: Callable[[Book], bool] = _never
 
 
