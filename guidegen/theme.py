@@ -18,13 +18,18 @@ render in the sandbox of ``book/sandbox.py``; a pack's own theme must be inside 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from guidegen.errors import ContentError, Problem, RenderError, UsageError
 from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
 
 BUILTIN_PREFIX = "builtin"
 
@@ -109,7 +114,9 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         self.folder = folder.resolve()
         self.trusted = trusted
 
-    def get_source(self, environment, template):
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         resolved = Path(filename).resolve()
         if not resolved.is_relative_to(self.folder):
@@ -171,7 +178,7 @@ def check_theme_templates(env: jinja2.Environment, theme: Theme) -> None:
                     )
 
 
-def _parse(env: jinja2.Environment, source: str, name: str, path: Path | str):
+def _parse(env: jinja2.Environment, source: str, name: str, path: Path | str) -> nodes.Template:
     try:
         return env.parse(source, name, str(path))
     except jinja2.TemplateSyntaxError as error:
@@ -180,13 +187,13 @@ def _parse(env: jinja2.Environment, source: str, name: str, path: Path | str):
         ) from None
 
 
-def _top_level_blocks(tree) -> list:
+def _top_level_blocks(tree: nodes.Node) -> list[nodes.Block]:
     """The blocks of ``tree`` that are not inside another block."""
     from jinja2 import nodes
 
-    found = []
+    found: list[nodes.Block] = []
 
-    def walk(node) -> None:
+    def walk(node: nodes.Node) -> None:
         for child in node.iter_child_nodes():
             if isinstance(child, nodes.Block):
                 found.append(child)
@@ -197,13 +204,16 @@ def _top_level_blocks(tree) -> list:
     return found
 
 
-def _chain_blocks(env, name: str, child: Path, line: int, seen: set[str]) -> set[str]:
+def _chain_blocks(
+    env: jinja2.Environment, name: str, child: Path, line: int, seen: set[str]
+) -> set[str]:
     """Every block in template ``name`` and in the templates it extends, in turn."""
     from jinja2 import nodes
 
     if name in seen:
         raise RenderError(f"{child}:{line}: '{name}' extends itself, through {sorted(seen)}")
     seen = seen | {name}
+    assert env.loader is not None  # check_theme_templates's environment, made with a loader
     try:
         source, filename, _ = env.loader.get_source(env, name)
     except jinja2.TemplateNotFound:

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from guidegen.book.html import render_html
 from guidegen.book.model import Book
 from guidegen.errors import RenderError
 from guidegen.layout.document import lay_out, layout_jobs, one_document
 from guidegen.layout.session import FetchLog, missing_glyphs_warning, pdf_bytes
+
+if TYPE_CHECKING:
+    import pikepdf
+
+    from guidegen.layout.stitching import Stitch
+    from guidegen.pdf.pageinfo import PageInfo
 
 
 @dataclass
@@ -91,11 +98,15 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
     )
 
 
-def _destination_pages(pdf) -> dict[str, int]:
+def _destination_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
     """The 1-based page each named destination (an element's id) is on."""
     from guidegen.pdf.postprocess import named_destinations
 
-    index = {page.objgen: number for number, page in enumerate(pdf.pages, start=1)}
+    # A Page hands objgen on from its dictionary (pikepdf's stubs type it as an Object).
+    index = {
+        cast("tuple[int, int]", page.objgen): number
+        for number, page in enumerate(pdf.pages, start=1)
+    }
     return {
         name: index[dest[0].objgen]
         for name, dest in named_destinations(pdf).items()
@@ -103,7 +114,7 @@ def _destination_pages(pdf) -> dict[str, int]:
     }
 
 
-def _stitch_cuts(pdf, book: Book) -> dict:
+def _stitch_cuts(pdf: pikepdf.Pdf, book: Book) -> dict[str, Stitch]:
     """Where a booklet past one staple is cut into stitched parts; {} if it is not."""
     from guidegen.layout.stitching import plan_cuts
 
@@ -129,7 +140,7 @@ def _stitch_cuts(pdf, book: Book) -> dict:
         raise RenderError(_too_thick(pages)) from None
 
 
-def _stitched_parts(pdf, book: Book) -> tuple[int, ...]:
+def _stitched_parts(pdf: pikepdf.Pdf, book: Book) -> tuple[int, ...]:
     """The stitched parts' sizes, read off where their opening pages landed."""
     from guidegen.layout.stitching import MAX_STITCHED_PAGES, part_sizes
 
@@ -153,7 +164,7 @@ def _too_thick(pages: int) -> str:
     )
 
 
-def _finished(pdf, infos, book: Book) -> bytes:
+def _finished(pdf: pikepdf.Pdf, infos: list[PageInfo], book: Book) -> bytes:
     """The joined document finished (guidegen.pdf.finish)."""
     from guidegen.layout.fonts import font_file
     from guidegen.pdf.finish import finish_pdf

@@ -96,7 +96,7 @@ def plan(book: Book) -> list[Chunk]:
     total = sum(weight for *_, weight in units) or 1
     questions = sum(len(p.questions) for unit in units for p in unit[1])
     share = max(total / SHARES, 1) if questions > RUN else total
-    current: list = []
+    current: list[tuple[tuple[str, ...], tuple[PartPiece, ...], str | None, int]] = []
 
     def close() -> None:
         if not current:

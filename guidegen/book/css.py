@@ -11,13 +11,16 @@ resolution, which honours the cascade.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import tinycss2
+
+Node = Any  # a tinycss2 node: tinycss2 ships no types
 
 _VAR = re.compile(r"var\(\s*(--[A-Za-z0-9_-]+)\s*(?:,\s*((?:[^()]|\([^()]*\))*))?\)")
 
 
-def _declarations(rule) -> list:
+def _declarations(rule: Node) -> list[Node]:
     return [
         item
         for item in tinycss2.parse_blocks_contents(
@@ -32,7 +35,7 @@ def custom_properties(texts: list[str]) -> dict[str, str] | None:
     set in any other rule."""
     values: dict[str, str] = {}
 
-    def walk(rules, top: bool) -> bool:
+    def walk(rules: list[Node], top: bool) -> bool:
         for rule in rules:
             if rule.type not in ("qualified-rule", "at-rule") or rule.content is None:
                 continue
@@ -66,7 +69,7 @@ def custom_properties(texts: list[str]) -> dict[str, str] | None:
 def substitute(text: str, values: dict[str, str], depth: int = 0) -> str:
     """``text`` with each var() replaced by its value (or its fallback)."""
 
-    def one(match: re.Match) -> str:
+    def one(match: re.Match[str]) -> str:
         name, fallback = match.group(1), match.group(2)
         if name in values:
             value = values[name]

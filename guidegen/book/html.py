@@ -7,6 +7,8 @@ the theme, rendered in the sandbox (``guidegen.book.sandbox``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import jinja2
 from markupsafe import Markup, escape
 
@@ -55,13 +57,13 @@ def _environment(book: Book) -> jinja2.Environment:
     labels = book.labels
     foreign = labels.code != book.language
 
-    def label(key: str, **values) -> Markup:
+    def label(key: str, **values: Any) -> Markup:
         """A label as HTML, marked with its own language when it differs from the content's,
         so hyphenation and screen readers treat it right."""
         text = escape(labels.text(key, **values))
         return Markup(f'<span lang="{labels.code}">{text}</span>') if foreign else text
 
-    def label_markdown(key: str, **values) -> Markup:
+    def label_markdown(key: str, **values: Any) -> Markup:
         html = render_inline(labels.text(key, **values))
         return Markup(f'<span lang="{labels.code}">{html}</span>') if foreign else html
 
@@ -87,7 +89,7 @@ def render_html(
     chunk: Chunk | None = None,
     page_of: dict[str, int] | None = None,
     first_side: str | None = None,
-    **extra,
+    **extra: Any,
 ) -> str:
     """The whole workbook as an HTML string, its stylesheets linked by file URL.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import markdown as markdown_lib
 import markdown.extensions
@@ -26,6 +27,9 @@ from markupsafe import Markup
 
 from guidegen.content.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, escape_unknown_tags, fill
 
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
 _URL = r"(?<![\w/\"'(=<])(https?://[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?])"
 _HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.S)
 _LIST_LINE = re.compile(r"^( +)([-*+]|\d+[.)]) ", re.M)
@@ -34,7 +38,10 @@ _LIST_LINE = re.compile(r"^( +)([-*+]|\d+[.)]) ", re.M)
 class _BareURL(InlineProcessor):
     """A web address typed as text becomes a link (and, styled as such, is never hyphenated)."""
 
-    def handleMatch(self, match, data):  # noqa: N802 - Markdown's API
+    # InlineProcessor's own handleMatch breaks Pattern's (its stub ignores [override] too).
+    def handleMatch(  # type: ignore[override]  # noqa: N802 - Markdown's API
+        self, match: re.Match[str], data: str
+    ) -> tuple[Element, int, int]:
         import xml.etree.ElementTree as etree
 
         link = etree.Element("a")
@@ -48,12 +55,15 @@ class _Dash(InlineProcessor):
     """A spaced double hyphen is an en dash and a triple one an em dash; a ``--flag`` stays
     as typed (smarty's own rule would turn ``kubectl logs --previous`` into an en dash)."""
 
-    def handleMatch(self, match, data):  # noqa: N802 - Markdown's API
+    # InlineProcessor's own handleMatch breaks Pattern's (its stub ignores [override] too).
+    def handleMatch(  # type: ignore[override]  # noqa: N802 - Markdown's API
+        self, match: re.Match[str], data: str
+    ) -> tuple[str, int, int]:
         return ("\u2014" if match.group(1) == "---" else "\u2013"), match.start(0), match.end(0)
 
 
 class _Extension(markdown_lib.extensions.Extension):
-    def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:  # noqa: N802 - Markdown's API
         md.inlinePatterns.register(_BareURL(_URL, md), "guidegen_bare_url", 120)
         md.inlinePatterns.register(_Dash(r"(?<=\s)(---?)(?=\s)", md), "guidegen_dash", 5)
 
@@ -120,7 +130,7 @@ def _links_for_paper(html: str) -> str:
     brackets inside the link, so it prints and still clicks. A link whose words are already
     its address (a bare URL) gets nothing."""
 
-    def target(match: re.Match) -> str:
+    def target(match: re.Match[str]) -> str:
         href, rest, words = match.groups()
         shown = short_url(html_lib.unescape(href))
         plain = html_lib.unescape(re.sub(r"<[^>]+>", "", words)).strip()
@@ -138,7 +148,7 @@ def _remote_images_as_links(html: str) -> str:
     """An image on the web is never fetched (the fetcher reads local files only), so rather
     than an empty space it prints as a link: its alt text, or its address."""
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         attributes = dict(_ATTRIBUTE.findall(match.group(1)))
         src = attributes.get("src", "")
         if not re.match(r"https?://", src):

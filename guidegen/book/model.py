@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from guidegen.book.markdown import plain_text
 from guidegen.book.sections import Section, active_sections
@@ -21,8 +22,13 @@ from guidegen.select import Selection, select
 from guidegen.spec import EDITIONS, PAPERS, Edition, Paper, Person, WorkbookSpec
 from guidegen.theme import Theme, resolve_theme
 
+if TYPE_CHECKING:
+    from pathlib import Path
 
-def prepare(bank: Bank, spec: WorkbookSpec, **options) -> Book:
+    from guidegen.content.models import StarStep
+
+
+def prepare(bank: Bank, spec: WorkbookSpec, **options: Any) -> Book:
     """Select the questions for ``spec`` and resolve its theme and labels."""
     return make_book(bank, spec, select(bank, spec), **options)
 
@@ -45,8 +51,8 @@ class Book:
     long_questions: frozenset[str] = frozenset()
     own_questions_lines: int = 8
     # A booklet too thick for one staple: the questions each stitched part opens before
-    # (layout/stitching.py), {question id: Stitch}.
-    stitch_before: dict = field(default_factory=dict)
+    # (layout/stitching.py), {question id: Stitch} (Any: the book stage may not import layout).
+    stitch_before: dict[str, Any] = field(default_factory=dict)
     people: list[Person] = field(default_factory=list)
 
     # ---- what the edition and the paper decide ----
@@ -71,7 +77,7 @@ class Book:
     def notes_lines(self) -> int:
         return self.edition.notes_lines
 
-    def star_lines(self, step) -> int:
+    def star_lines(self, step: StarStep) -> int:
         """A STAR step's lines: as workbook.yaml gives them for an A4 page, fewer in proportion
         on a shorter page so that the four steps always share one page (the last step then
         grows to the foot of it)."""
@@ -89,7 +95,7 @@ class Book:
         that Letter keeps the three lines A4 has."""
         return max(1, int(count * self.page_scale + 0.2))
 
-    def story_lines(self, step) -> int:
+    def story_lines(self, step: StarStep) -> int:
         """A STAR step's lines on a story-bank STAR page: as under a question, less a tenth,
         since the page also names the story and the questions it serves."""
         return max(1, int(self.star_lines(step) * 0.9))
@@ -141,11 +147,11 @@ class Book:
     def sections(self) -> list[Section]:
         return active_sections(self)
 
-    def with_changes(self, **changes) -> Book:
+    def with_changes(self, **changes: Any) -> Book:
         return replace(self, **changes)
 
 
-def make_book(bank: Bank, spec: WorkbookSpec, selection: Selection, **options) -> Book:
+def make_book(bank: Bank, spec: WorkbookSpec, selection: Selection, **options: Any) -> Book:
     """A Book for ``spec``: its theme resolved and its labels loaded."""
     workbook = bank.workbook
     assert workbook.language is not None  # set by WorkbookText.completed()
@@ -168,7 +174,7 @@ def make_book(bank: Bank, spec: WorkbookSpec, selection: Selection, **options) -
     return Book(bank, spec, selection, labels, content_labels, theme, **options)
 
 
-def _content_labels(code: str, dirs) -> Labels:
+def _content_labels(code: str, dirs: list[Path]) -> Labels:
     from guidegen.errors import UsageError
 
     try:

@@ -62,7 +62,11 @@ def _prints(book: Book, worksheet: str) -> bool:
 
 
 def _worksheet(
-    template: str, section_id: str, title: str, when=None, page_numbers=_never
+    template: str,
+    section_id: str,
+    title: str,
+    when: Callable[[Book], bool] | None = None,
+    page_numbers: Callable[[Book], bool] = _never,
 ) -> Section:
     return Section(
         section_id,

@@ -28,7 +28,8 @@ def rendered(work: Work) -> Rendered:
         work.status(f"Writing {result.pages} pages")
         return result
 
-    return work.once("rendered", render)
+    made: Rendered = work.once("rendered", render)  # Work.made holds each key's make() result
+    return made
 
 
 @register

@@ -28,11 +28,14 @@ import tempfile
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from guidegen import clock
 from guidegen.book.markdown import plain_text, render_inline, render_markdown
 from guidegen.book.model import Book
 from guidegen.content.models import Question
+
+GenankiDeck = Any  # a genanki.Deck: genanki ships no types
 
 MODEL_FIELDS = ("Question", "Prompt", "Answer", "Why", "Tip")
 # The note type's look: small, readable on a phone, and dark-mode safe (Anki's .nightMode).
@@ -106,7 +109,7 @@ class _Filled:
         return ""
 
 
-def anki_deck(book: Book):
+def anki_deck(book: Book) -> GenankiDeck:
     """One note per selected question in a deck named after the pack and the role."""
     import genanki
 
@@ -152,7 +155,7 @@ def _describe(book: Book) -> str:
     return describe_selection(book)
 
 
-def anki_package(deck) -> bytes:
+def anki_package(deck: GenankiDeck) -> bytes:
     """The deck as .apkg bytes: genanki's collection, zipped with fixed entry dates."""
     import genanki
 
@@ -185,11 +188,11 @@ class _Text(HTMLParser):
     """HTML as plain text: a line per paragraph or list item, bullets and numbers written out,
     code lines kept."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
         self.line = ""
-        self.lists: list[list] = []  # ["ul", 0] or ["ol", next number]
+        self.lists: list[list[Any]] = []  # ["ul", 0] or ["ol", next number]
         self.pre = 0
 
     def _break(self) -> None:
@@ -197,13 +200,13 @@ class _Text(HTMLParser):
             self.lines.append(self.line.strip() if not self.pre else self.line.rstrip())
         self.line = ""
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("ul", "ol"):
             self._break()
             self.lists.append([tag, int(dict(attrs).get("start") or 1)])
         elif tag == "li":
             self._break()
-            kind = self.lists[-1] if self.lists else ["ul", 0]
+            kind: list[Any] = self.lists[-1] if self.lists else ["ul", 0]
             indent = "  " * max(0, len(self.lists) - 1)
             if kind[0] == "ol":
                 self.line = f"{indent}{kind[1]}. "
@@ -219,7 +222,7 @@ class _Text(HTMLParser):
         elif tag in ("td", "th") and self.line.strip():
             self.line += " | "
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag in ("ul", "ol") and self.lists:
             self.lists.pop()
             self._break()
@@ -228,7 +231,7 @@ class _Text(HTMLParser):
             if tag == "pre":
                 self.pre = max(0, self.pre - 1)
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self.pre:
             pieces = data.split("\n")
             for piece in pieces[:-1]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from guidegen.content.markup import code_regions
 
@@ -66,10 +67,10 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _blocks(markdown: str) -> list[tuple[str, list]]:
+def _blocks(markdown: str) -> list[tuple[str, list[Any]]]:
     """("para", [lines]) | ("list", [(marker, [lines]), ...]) | ("whole", [lines])."""
     lines = markdown.strip("\n").splitlines()
-    blocks: list[tuple[str, list]] = []
+    blocks: list[tuple[str, list[Any]]] = []  # lines, or (marker, lines) items: by the kind
     index = 0
     while index < len(lines):
         line = lines[index]

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from guidegen.book.model import Book, document_title
 from guidegen.cards.sentences import cut_points, markdown_of, units, within, word_cuts
@@ -43,6 +44,9 @@ from guidegen.layout.session import (
     pdf_bytes,
 )
 from guidegen.spec import CardGrid
+
+if TYPE_CHECKING:
+    from guidegen.layout.session import WeasyDocument
 
 STYLESHEETS = ["variables.css", "base.css", "cards.css", "theme.css"]
 PX = 0.75  # CSS pixels to points
@@ -219,7 +223,9 @@ def back_contents(question: Question, budget: int) -> list[Content]:
 # ---- layout and measurement ----
 
 
-def _html(book: Book, grid: CardGrid, pages: list[Page], sizes: list[float], log: FetchLog):
+def _html(
+    book: Book, grid: CardGrid, pages: list[Page], sizes: list[float], log: FetchLog
+) -> tuple[str, WeasyDocument]:
     from guidegen.layout.document import lay_out
 
     title = book.labels.text("cards.title", title=document_title(book, book.spec.person))
@@ -240,7 +246,7 @@ def _html(book: Book, grid: CardGrid, pages: list[Page], sizes: list[float], log
     )
 
 
-def measure(document) -> dict[str, bool]:
+def measure(document: WeasyDocument) -> dict[str, bool]:
     """Whether each card's content stays inside its card box (the box inside the padding),
     by face key (the ``data-face`` of the card's element), read from WeasyPrint's layout
     tree."""
@@ -273,7 +279,7 @@ def measure(document) -> dict[str, bool]:
     return fits
 
 
-def _measured(document, keys: list[str]) -> dict[str, bool]:
+def _measured(document: WeasyDocument, keys: list[str]) -> dict[str, bool]:
     found = measure(document)
     missing = [key for key in keys if key not in found]
     if missing:
@@ -377,7 +383,7 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
         found = _measured(document, [face.key for face in faces])
         return {face.key: found[face.key] for face in faces}
 
-    def sheets():
+    def sheets() -> tuple[list[Page], WeasyDocument, dict[str, bool]]:
         nonlocal layouts
         chosen = []
         for plan in plans:
@@ -449,7 +455,12 @@ def render_cards(book: Book, grid: CardGrid, flip: str) -> Cards:
 PROBES_PER_ROUND = 7
 
 
-def _shorten(plans: list[_Plan], floor: int, probe, floor_size: float) -> None:
+def _shorten(
+    plans: list[_Plan],
+    floor: int,
+    probe: Callable[[list[tuple[_Plan, int, int]]], dict[str, bool]],
+    floor_size: float,
+) -> None:
     """For each face that overflows at the floor size, the longest cut that fits there.
 
     A face's cuts run from most to least text, so if one fits, every later one fits too: a
@@ -527,7 +538,9 @@ def workbook_pages(book: Book) -> dict[str, int]:
 
 
 def finish_cards(
-    data: bytes, marks: list[list[tuple[float, float, float, float]]], colour
+    data: bytes,
+    marks: list[list[tuple[float, float, float, float]]],
+    colour: tuple[float, float, float],
 ) -> bytes:
     """The written PDF finished: the cut marks drawn on each page (``marks[i]`` on page i,
     in mm from the top-left) as artifacts, outside the structure tree; hyphens from

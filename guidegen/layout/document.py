@@ -10,14 +10,23 @@ overlays of a batch, and the flashcards.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from guidegen.book.html import render_html
 from guidegen.book.model import Book
 from guidegen.book.sections import stylesheets
 from guidegen.layout.session import FetchLog, allowed_roots, pdf_bytes, render_document
 
+if TYPE_CHECKING:
+    import pikepdf
 
-def lay_out(book: Book, template: str, log: FetchLog, sheets: list[str] | None = None, **extra):
+    from guidegen.layout.session import WeasyDocument
+    from guidegen.pdf.pageinfo import PageInfo
+
+
+def lay_out(
+    book: Book, template: str, log: FetchLog, sheets: list[str] | None = None, **extra: Any
+) -> tuple[str, WeasyDocument]:
     """The HTML (with its stylesheet links, as --html writes it) and its layout, for which
     the stylesheets are handed to WeasyPrint directly, their custom properties resolved.
 
@@ -36,12 +45,12 @@ def lay_out(book: Book, template: str, log: FetchLog, sheets: list[str] | None =
     return html, render_document(unlinked, book.bank.content_dir, roots, log, urls)
 
 
-def layout_html(book: Book, log: FetchLog, **chunking):
+def layout_html(book: Book, log: FetchLog, **chunking: Any) -> tuple[str, WeasyDocument]:
     """One chunk of the workbook laid out (layout/parts.py)."""
     return lay_out(book, "workbook.html", log, **chunking)
 
 
-def lay_out_whole(book: Book, log: FetchLog):
+def lay_out_whole(book: Book, log: FetchLog) -> tuple[Book, WeasyDocument]:
     """The workbook laid out as one document, and the book as laid out: laid out again with
     the questions too long for their usual layout marked (layout/spreads.py)."""
     from guidegen.layout.spreads import MAX_LAYOUTS, too_long
@@ -62,7 +71,7 @@ def lay_out_whole(book: Book, log: FetchLog):
     return book, document
 
 
-def one_document(book: Book):
+def one_document(book: Book) -> tuple[pikepdf.Pdf, list[PageInfo], FetchLog, Book]:
     """A book of one body chunk laid out as one document: the same pages, without laying
     the front out twice (see book/chunks.py)."""
     import io

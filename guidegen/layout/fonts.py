@@ -21,7 +21,8 @@ def font_file(family: str = "DejaVu Sans") -> str | None:
             path = ffi.new("FcChar8 **")
             if fontconfig.FcPatternGetString(match, b"file", 0, path) != 0:
                 return None
-            return ffi.string(path[0]).decode()
+            found: str = ffi.string(path[0]).decode()  # cffi, through WeasyPrint: untyped
+            return found
         finally:
             fontconfig.FcPatternDestroy(match)
     finally:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
@@ -24,16 +25,19 @@ from guidegen.pdf.fontmerge import merge_fonts
 from guidegen.pdf.pageinfo import PageInfo
 from guidegen.pdf.structure import Structure, copy_objects
 
+if TYPE_CHECKING:
+    from guidegen.layout.parts import Bookmark, Coordinator, Laid
+
 
 class _Page:
     """The two things WeasyPrint's bookmark tree reads from a page."""
 
-    def __init__(self, bookmarks, height):
+    def __init__(self, bookmarks: list[Bookmark], height: float) -> None:
         self.bookmarks = bookmarks
         self.height = height
 
 
-def join(laid: list, coordinator) -> tuple[pikepdf.Pdf, list[PageInfo]]:
+def join(laid: list[Laid], coordinator: Coordinator) -> tuple[pikepdf.Pdf, list[PageInfo]]:
     """One PDF (open, for the finishing stage) and its page infos, from the laid-out chunks
     in page order (the front first)."""
     front = laid[0]
@@ -81,7 +85,9 @@ def _blank_info(number: int, infos: list[PageInfo]) -> PageInfo:
     return PageInfo(number, same_side.width, same_side.height, same_side.column, True)
 
 
-def _dests(source: pikepdf.Pdf, keep: set[str] | None = None, pdf=None) -> list:
+def _dests(
+    source: pikepdf.Pdf, keep: set[str] | None = None, pdf: pikepdf.Pdf | None = None
+) -> list[tuple[str, pikepdf.Object]]:
     """(name, destination) pairs of a chunk, its destinations copied into ``pdf``."""
     if "/Names" not in source.Root or "/Dests" not in source.Root.Names:
         return []
@@ -97,7 +103,7 @@ def _dests(source: pikepdf.Pdf, keep: set[str] | None = None, pdf=None) -> list:
     return [(name, destination) for (name, _), destination in zip(pairs, copied)]
 
 
-def _write_dests(pdf: pikepdf.Pdf, dests: list) -> None:
+def _write_dests(pdf: pikepdf.Pdf, dests: list[tuple[str, pikepdf.Object]]) -> None:
     if not dests:
         return
     chosen: dict[str, object] = {}
@@ -133,7 +139,10 @@ def _write_outline(pdf: pikepdf.Pdf, pages: list[_Page]) -> None:
     pdf.Root.Outlines = outlines
 
 
-def _outline_items(pdf: pikepdf.Pdf, bookmarks, parent):
+def _outline_items(
+    pdf: pikepdf.Pdf, bookmarks: list[Any], parent: pikepdf.Object
+) -> tuple[pikepdf.Object, pikepdf.Object, int]:
+    # ``bookmarks``: WeasyPrint's (untyped) subtrees, (title, (page, x, y), children, state).
     count = len(bookmarks)
     items: list[pikepdf.Object] = []
     for title, (page, x, y), children, state in bookmarks:

@@ -8,24 +8,31 @@ This reads WeasyPrint 70's page boxes (``page._page_box``), which is why pyproje
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from guidegen.pdf.pageinfo import PX, Fill, PageInfo
 
+if TYPE_CHECKING:
+    from guidegen.layout.session import WeasyBox, WeasyDocument
 
-def _classes(box) -> set[str]:
+
+def _classes(box: WeasyBox) -> set[str]:
     element = getattr(box, "element", None)
     if element is None or getattr(box, "element_tag", None) is None:
         return set()
     return set((element.get("class") or "").split())
 
 
-def _rule_style(rule_box) -> tuple[float, float, tuple[float, float, float]]:
+def _rule_style(rule_box: WeasyBox) -> tuple[float, float, tuple[float, float, float]]:
     style = rule_box.style
     colour = style["border_bottom_color"]
     rgb = tuple(round(value, 6) for value in colour.to("srgb").coordinates)
     return rule_box.margin_height() * PX, rule_box.border_bottom_width * PX, rgb
 
 
-def _fill_of(page_box, marker, descendants, default_rule) -> Fill | None:
+def _fill_of(
+    page_box: WeasyBox, marker: WeasyBox, descendants: list[WeasyBox], default_rule: WeasyBox | None
+) -> Fill | None:
     """The rules after ``marker`` if nothing on the page comes after it. The rules look like
     the last one above the marker, or (where the marker has none above it) like the document's
     first."""
@@ -55,7 +62,7 @@ def _fill_of(page_box, marker, descendants, default_rule) -> Fill | None:
     )
 
 
-def page_infos(document) -> list[PageInfo]:
+def page_infos(document: WeasyDocument) -> list[PageInfo]:
     """One PageInfo per page of a rendered (not yet written) WeasyPrint document."""
     from weasyprint.formatting_structure import boxes
 

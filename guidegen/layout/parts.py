@@ -26,9 +26,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from guidegen.book.chunks import Chunk, plan
 from guidegen.errors import RenderError
@@ -39,6 +40,12 @@ from guidegen.processes import die_with_parent
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.context import ForkProcess
+
+    from guidegen.book.model import Book
+    from guidegen.layout.session import WeasyBox
+
+# One bookmark of a laid-out page, as WeasyPrint gathers it: (level, label, (x, y), state).
+Bookmark = tuple[int, str, tuple[float, float], str]
 
 SIDES = ("right", "left")  # a first page's side by the parity of its number: odd, even
 
@@ -64,7 +71,7 @@ class Laid:
     side: str
     pdf: bytes
     infos: list[PageInfo]
-    bookmarks: list[list]  # per page: WeasyPrint's (level, label, (x, y), state)
+    bookmarks: list[list[Bookmark]]  # per page: WeasyPrint's (level, label, (x, y), state)
     heights: list[float]  # page heights in CSS pixels (for the bookmarks' coordinates)
     refused: list[str] = field(default_factory=list)
     html: str = ""
@@ -75,33 +82,33 @@ class Laid:
 class _TooLong(Exception):
     """Questions whose writing room landed a page turn away: lay the chunk out again."""
 
-    def __init__(self, question_ids: frozenset[str]):
+    def __init__(self, question_ids: frozenset[str]) -> None:
         self.question_ids = question_ids
 
 
 class _Relayout(Exception):
-    def __init__(self, side: str):
+    def __init__(self, side: str) -> None:
         self.side = side
 
 
 @contextmanager
-def _paginated_hook(on_paginated):
+def _paginated_hook(on_paginated: Callable[[list[WeasyBox]], int | None]) -> Iterator[None]:
     """Call ``on_paginated(page_boxes)`` once, between pagination and the margin boxes, and
     number the margin boxes from the offset it returns (or lay out again if it raises)."""
     import weasyprint.layout as layout_module
 
     make_all_pages = layout_module.make_all_pages
     make_margin_boxes = layout_module.make_margin_boxes
-    made: list = []
-    offset: list[int] = []
+    made: list[WeasyBox] = []
+    offset: list[int | None] = []
 
-    def recording(context, root_box, html, pages):
+    def recording(context: Any, root_box: WeasyBox, html: Any, pages: Any) -> Iterator[WeasyBox]:
         made.clear()
         for page in make_all_pages(context, root_box, html, pages):
             made.append(page)
             yield page
 
-    def numbered(context, page, state):
+    def numbered(context: Any, page: WeasyBox, state: Any) -> Any:
         if not offset:
             offset.append(on_paginated(list(made)))
         if offset[0]:
@@ -120,19 +127,25 @@ def _paginated_hook(on_paginated):
         layout_module.make_margin_boxes = make_margin_boxes
 
 
-def _anchors(page_boxes) -> dict[str, int]:
+def _anchors(page_boxes: list[WeasyBox]) -> dict[str, int]:
     from weasyprint.anchors import gather_anchors
 
     found: dict[str, int] = {}
     for index, page_box in enumerate(page_boxes):
-        anchors: dict = {}
+        anchors: dict[str, Any] = {}
         gather_anchors(page_box, anchors, [], [], {None: []})
         for name in anchors:
             found.setdefault(name, index)
     return found
 
 
-def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
+def lay_out_chunk(
+    book: Book,
+    chunk: Chunk,
+    side: str,
+    page_of: dict[str, int] | None,
+    ask: Callable[[Paginated], int | None],
+) -> Laid:
     """Lay out and write one chunk. ``ask(Paginated)`` returns the number of pages before
     the chunk, or raises _Relayout with the side it must start on."""
     from guidegen.layout.document import layout_html
@@ -144,7 +157,12 @@ def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
         log = FetchLog()
         layouts += 1
 
-        def paginated(page_boxes, book=book, side=side, last=layouts >= MAX_LAYOUTS):
+        def paginated(
+            page_boxes: list[WeasyBox],
+            book: Book = book,
+            side: str = side,
+            last: bool = layouts >= MAX_LAYOUTS,
+        ) -> int | None:
             anchors = _anchors(page_boxes)
             ids = [question.id for piece in chunk.pieces for question in piece.questions]
             longer = too_long(ids, anchors, side == "left") - book.long_questions
@@ -192,7 +210,7 @@ def lay_out_chunk(book, chunk: Chunk, side: str, page_of, ask) -> Laid:
 class Coordinator:
     """Knows each chunk's length once paginated, and so each chunk's first page number."""
 
-    def __init__(self, book, chunks: list[Chunk]):
+    def __init__(self, book: Book, chunks: list[Chunk]) -> None:
         self.book = book
         self.chunks = chunks
         self.paginated: dict[int, Paginated] = {}
@@ -254,7 +272,7 @@ class Coordinator:
         return found
 
 
-def lay_out_book(book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
+def lay_out_book(book: Book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
     """Every chunk of ``book`` laid out and written, in page order (the front first)."""
     chunks = plan(book)
     coordinator = Coordinator(book, chunks)
@@ -292,7 +310,7 @@ def lay_out_book(book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
             assert side is not None
             coordinator.sides[chunk.index] = side
 
-            def ask(paginated: Paginated, index=chunk.index) -> int | None:
+            def ask(paginated: Paginated, index: int = chunk.index) -> int | None:
                 return coordinator.answer(index, paginated)
 
             laid.append(lay_out_chunk(book, chunk, side, None, ask))
@@ -334,7 +352,9 @@ def _can_fork() -> bool:
     return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _front_worker(work, connection, parent: int) -> None:
+def _front_worker(
+    work: Callable[[], tuple[str, int, Laid]], connection: Connection, parent: int
+) -> None:
     """The final front's layout in a forked process (see _in_workers)."""
     import gc
 
@@ -349,7 +369,7 @@ def _front_worker(work, connection, parent: int) -> None:
         os._exit(0)
 
 
-def _worker(book, chunk: Chunk, side: str, connection, parent: int) -> None:
+def _worker(book: Book, chunk: Chunk, side: str, connection: Connection, parent: int) -> None:
     """One chunk in a forked process: paginate, ask for the offset, write, send the result."""
     import gc
 
@@ -361,7 +381,7 @@ def _worker(book, chunk: Chunk, side: str, connection, parent: int) -> None:
         reply, value = connection.recv()
         if reply == "relayout":
             raise _Relayout(value)
-        return value
+        return cast(int, value)  # the other reply: ("offset", the pages before the chunk)
 
     try:
         laid = lay_out_chunk(book, chunk, side, None, ask)
@@ -374,7 +394,12 @@ def _worker(book, chunk: Chunk, side: str, connection, parent: int) -> None:
 
 
 def _in_workers(
-    book, chunks: list[Chunk], coordinator: Coordinator, jobs: int, measure_front, final_front
+    book: Book,
+    chunks: list[Chunk],
+    coordinator: Coordinator,
+    jobs: int,
+    measure_front: Callable[[], None],
+    final_front: Callable[[], Laid],
 ) -> list[Laid]:
     """The body's chunks in forked workers, at most ``jobs`` at a time, while this process
     measures the front; then the final front in a worker too, once the body is paginated, so
@@ -389,7 +414,7 @@ def _in_workers(
     laid: list[Laid] = []
     body = len(chunks) - 1
 
-    def start_front(work) -> None:
+    def start_front(work: Callable[[], tuple[str, int, Laid]]) -> None:
         parent_end, child_end = context.Pipe()
         process = context.Process(
             target=_front_worker, args=(work, child_end, os.getpid()), daemon=True

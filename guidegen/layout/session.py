@@ -15,9 +15,10 @@ import logging
 import mimetypes
 import os
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from guidegen.errors import RenderError
@@ -28,6 +29,12 @@ FIXED_EPOCH = "946684800"
 # Tagged PDF (PDF/UA-1) cost 3-8% more build time in three runs of benchmarks/run.py, so it
 # is always on (the bar was 10%).
 PDF_VARIANT = "pdf/ua-1"
+
+# WeasyPrint and pydyf ship no types: their objects are Any, named here for what they are.
+WeasyDocument = Any  # weasyprint.document.Document, laid out and not yet written
+WeasyBox = Any  # a box of weasyprint.formatting_structure.boxes (a page box, a margin box...)
+WeasyFetcher = Any  # a weasyprint.urls.URLFetcher
+PydyfPDF = Any  # the pydyf.PDF WeasyPrint writes
 
 
 @dataclass
@@ -64,7 +71,7 @@ class _MissingGlyphs(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if str(record.msg).startswith(".notdef glyph") and record.args:
             # WeasyPrint logs this warning with positional arguments, never a mapping.
-            character = str(cast(tuple, record.args)[0])
+            character = str(cast("tuple[object, ...]", record.args)[0])
             if character not in self.log.missing_glyphs:
                 self.log.missing_glyphs.append(character)
 
@@ -94,7 +101,7 @@ def allowed_roots(content_dir: Path, theme_roots: tuple[Path, ...] = ()) -> tupl
     return tuple(p.resolve() for p in (content_dir, *theme_roots, TEMPLATES_DIR, STYLES_DIR))
 
 
-def make_fetcher(roots: tuple[Path, ...], log: FetchLog):
+def make_fetcher(roots: tuple[Path, ...], log: FetchLog) -> WeasyFetcher:
     """A WeasyPrint URL fetcher that reads only files under ``roots`` and data: URLs.
 
     WeasyPrint's default fetcher follows any file:// path and any http(s) URL, so content
@@ -102,8 +109,8 @@ def make_fetcher(roots: tuple[Path, ...], log: FetchLog):
     """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class ConfinedFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
+    class ConfinedFetcher(URLFetcher):  # type: ignore[misc]  # URLFetcher is untyped (Any)
+        def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Any:
             scheme = urlsplit(url).scheme.lower()
 
             def refuse(reason: str) -> None:
@@ -141,7 +148,7 @@ def make_fetcher(roots: tuple[Path, ...], log: FetchLog):
     return ConfinedFetcher(allowed_protocols={"file", "data"})
 
 
-def import_weasyprint():
+def import_weasyprint() -> Any:  # the weasyprint module, untyped
     """``import weasyprint``, without the 20-odd ``ctypes.util.find_library`` calls it makes.
 
     WeasyPrint opens Pango, HarfBuzz and fontconfig under several names; for each name without
@@ -183,9 +190,9 @@ def _cache_page_references() -> None:
     if getattr(pydyf.PDF, "_guidegen_cached", False):
         return
 
-    def page_references(pdf):
+    def page_references(pdf: PydyfPDF) -> tuple[bytes, ...]:
         kids = pdf.pages["Kids"]
-        cached = pdf.__dict__.get("_guidegen_page_references")
+        cached: tuple[int, tuple[bytes, ...]] | None = pdf.__dict__.get("_guidegen_page_references")
         if cached is None or cached[0] != len(kids):
             cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
             pdf.__dict__["_guidegen_page_references"] = cached
@@ -206,10 +213,10 @@ class _LayoutSession:
       when the call ends.
     """
 
-    def __init__(self, log: FetchLog | None = None):
+    def __init__(self, log: FetchLog | None = None) -> None:
         self.log = log  # given: the characters drawn as empty boxes are collected into it
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         # fontTools stamps each embedded font subset with the current time unless
         # SOURCE_DATE_EPOCH is set; a fixed value keeps two builds byte-identical.
         os.environ.setdefault("SOURCE_DATE_EPOCH", FIXED_EPOCH)
@@ -224,7 +231,7 @@ class _LayoutSession:
         gc.freeze()
         gc.disable()
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         gc.enable()
         gc.unfreeze()
         gc.collect(0)
@@ -251,7 +258,7 @@ def render_document(
     roots: tuple[Path, ...],
     log: FetchLog,
     stylesheets: tuple[str, ...] = (),
-):
+) -> WeasyDocument:
     """Lay out the HTML with the stylesheets at ``stylesheets`` (file URLs, read through the
     confined fetcher, their custom properties substituted); returns a weasyprint Document."""
     weasyprint = import_weasyprint()
@@ -282,15 +289,18 @@ def render_document(
         return document.render(stylesheets=sheets, font_config=fonts)
 
 
-def pdf_bytes(document, tagged: bool = True, log: FetchLog | None = None, **options) -> bytes:
+def pdf_bytes(
+    document: WeasyDocument, tagged: bool = True, log: FetchLog | None = None, **options: Any
+) -> bytes:
     """The laid-out ``document`` as PDF; characters no font has are added to ``log``."""
     if tagged:
         _running_heads_as_artifacts(document)
     with _LayoutSession(log):
-        return document.write_pdf(pdf_variant=PDF_VARIANT if tagged else None, **options)
+        data: bytes = document.write_pdf(pdf_variant=PDF_VARIANT if tagged else None, **options)
+        return data
 
 
-def _running_heads_as_artifacts(document) -> None:
+def _running_heads_as_artifacts(document: WeasyDocument) -> None:
     """Draw the margin boxes (running heads, folios) as artifacts.
 
     WeasyPrint 70 gives their text marked-content ids and structure elements that it leaves
@@ -320,7 +330,7 @@ def _patch_tagging() -> None:
         return
 
     @contextmanager
-    def marked_or_artifact(self, box, tag):
+    def marked_or_artifact(self: Any, box: WeasyBox, tag: str) -> Iterator[None]:
         if getattr(box, "_guidegen_artifact", False):
             with self.artifact():
                 yield
@@ -341,7 +351,7 @@ def _patch_tagging() -> None:
 
     build_box_tree = tags_module._build_box_tree
 
-    def box_tree(box, *args, **kwargs):
+    def box_tree(box: WeasyBox, *args: Any, **kwargs: Any) -> Iterator[Any]:
         if isinstance(box, boxes.MarginBox):
             return  # drawn as an artifact: no element, no marked-content id
         yield from build_box_tree(box, *args, **kwargs)
@@ -354,14 +364,14 @@ def _patch_tagging() -> None:
 
     add_tags = pdf_module.add_tags
 
-    def add_tags_without_spans(pdf, *args, **kwargs):
+    def add_tags_without_spans(pdf: PydyfPDF, *args: Any, **kwargs: Any) -> None:
         add_tags(pdf, *args, **kwargs)
         _text_in_its_element(pdf)
 
     pdf_module.add_tags = add_tags_without_spans
 
 
-def _text_in_its_element(pdf) -> None:
+def _text_in_its_element(pdf: PydyfPDF) -> None:
     """Give each run of text to the element it belongs to, not to a Span of its own.
 
     WeasyPrint 70 wraps every line of text in a Span element holding one marked-content id:
@@ -374,7 +384,7 @@ def _text_in_its_element(pdf) -> None:
 
     objects = pdf.objects
 
-    def target(reference):  # pydyf writes a reference as b"12 0 R"
+    def target(reference: object) -> Any:  # pydyf writes a reference as b"12 0 R"
         if isinstance(reference, str):
             reference = reference.encode("ascii")
         if not isinstance(reference, bytes) or not reference.endswith(b" 0 R"):

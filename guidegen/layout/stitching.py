@@ -60,16 +60,20 @@ def plan_cuts(
     raise ValueError(f"no place to cut {pages} pages into parts of at most {limit}")
 
 
-def _cuts(starts, pages: int, count: int, shared_pages: set[int], limit: int):
+def _cuts(
+    starts: list[tuple[str, int, int]], pages: int, count: int, shared_pages: set[int], limit: int
+) -> tuple[tuple[str, int, int], ...] | None:
     """(question id, number, notes pages) of the cuts for ``count`` parts, or None: the longest
     part as short as it can be, then the fewest notes pages added, then the most even parts.
 
     Each cut moves the pages after it on, which changes what the next cuts cost, so the cuts
     are searched depth first, the eight nearest an even share at each step."""
     target = (pages + 3 * (count - 1)) / count
-    best: tuple | None = None
+    best: tuple[tuple[int, int, int], tuple[tuple[str, int, int], ...]] | None = None
 
-    def search(cuts: tuple, sizes: tuple, start: int, shift: int) -> None:
+    def search(
+        cuts: tuple[tuple[str, int, int], ...], sizes: tuple[int, ...], start: int, shift: int
+    ) -> None:
         nonlocal best
         if len(cuts) == count - 1:
             remaining = pages + shift - start + 1

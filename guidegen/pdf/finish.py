@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 import pikepdf
@@ -107,7 +108,11 @@ def finish_pdf(
         return to_bytes(pdf)
 
 
-def _grow_fields(pdf: pikepdf.Pdf, all_widgets, grown: dict[str, tuple[PageInfo, float]]) -> None:
+def _grow_fields(
+    pdf: pikepdf.Pdf,
+    all_widgets: Iterable[tuple[pikepdf.Page, pikepdf.Object]],
+    grown: dict[str, tuple[PageInfo, float]],
+) -> None:
     """Each field whose writing space continues grows down with it; a space with no field
     yet (the notes under a behavioural question) gets one."""
     names = set()
@@ -177,7 +182,7 @@ def _notes_source(infos: list[PageInfo]) -> PageInfo | None:
     return None
 
 
-def _heading_ops(page: pikepdf.Page) -> list:
+def _heading_ops(page: pikepdf.Page) -> list[_Instruction]:
     """The first heading drawn on a notes page, with the rule under it, as operators."""
     ops = cast("list[_Instruction]", list(pikepdf.parse_content_stream(page)))
     setup: list[_Instruction] = []
@@ -236,7 +241,9 @@ def _notes_on_blank_pages(
     return blanks
 
 
-def _head_style(page: pikepdf.Page, column_top: float):
+def _head_style(
+    page: pikepdf.Page, column_top: float
+) -> tuple[str, float, tuple[float, ...], float] | None:
     """(font name, size, colour, baseline from the top) of the page's running head."""
     colour: tuple[float, ...]
     colour, matrix = (0.0, 0.0, 0.0), None
@@ -251,7 +258,7 @@ def _head_style(page: pikepdf.Page, column_top: float):
     return None
 
 
-def _font_metrics(font) -> tuple[dict[str, bytes], dict[int, float]]:
+def _font_metrics(font: pikepdf.Object) -> tuple[dict[str, bytes], dict[int, float]]:
     """A WeasyPrint Identity-H font's character -> code map and code -> width (1/1000 em)."""
     text = font.ToUnicode.read_bytes().decode("latin-1") if "/ToUnicode" in font else ""
     codes: dict[str, bytes] = {}
@@ -260,7 +267,7 @@ def _font_metrics(font) -> tuple[dict[str, bytes], dict[int, float]]:
     return codes, font_widths(font)
 
 
-def _text_run(font, size: float, text: str) -> tuple[bytes, float] | None:
+def _text_run(font: pikepdf.Object, size: float, text: str) -> tuple[bytes, float] | None:
     codes, widths = _font_metrics(font)
     if any(ch not in codes for ch in text):
         return None  # a letter the embedded subset lacks: leave the head out
@@ -270,7 +277,12 @@ def _text_run(font, size: float, text: str) -> tuple[bytes, float] | None:
     return raw, width
 
 
-def _running_head(resources, style, info: PageInfo, heads: tuple[str, str]) -> bytes:
+def _running_head(
+    resources: pikepdf.Object,
+    style: tuple[str, float, tuple[float, ...], float],
+    info: PageInfo,
+    heads: tuple[str, str],
+) -> bytes:
     """The folio and title of a notes page drawn at the outer edge, as an artifact."""
     font_name, size, colour, baseline = style
     font = resources.Font[font_name]
@@ -316,7 +328,7 @@ def _add_notes_fields(pdf: pikepdf.Pdf, stamped: list[PageInfo], infos: list[Pag
 # ---- structure: join the pieces of parts and questions ----
 
 
-def _kids(element) -> list:
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
     kids = element.get("/K")
     if isinstance(kids, Array):
         return [kid for kid in kids if isinstance(kid, Dictionary) and "/S" in kid]
@@ -325,7 +337,7 @@ def _kids(element) -> list:
     return []
 
 
-def _starts_with(element, headings: tuple[str, ...], depth: int = 0) -> bool:
+def _starts_with(element: pikepdf.Object, headings: tuple[str, ...], depth: int = 0) -> bool:
     """Whether ``element`` holds one of ``headings`` near its start (a new part or question)."""
     for kid in _kids(element)[:3]:
         if str(kid.S) in headings:
@@ -339,7 +351,12 @@ def _starts_with(element, headings: tuple[str, ...], depth: int = 0) -> bool:
     return False
 
 
-def _join(parent, kind: str, headings: tuple[str, ...], merged: dict) -> None:
+def _join(
+    parent: pikepdf.Object,
+    kind: str,
+    headings: tuple[str, ...],
+    merged: dict[tuple[int, int], pikepdf.Object],
+) -> None:
     """Move each piece that continues the previous ``kind`` element into it; ``merged`` maps
     each emptied piece to the element that took its content, for the parent tree."""
     kids = parent.get("/K")
@@ -358,7 +375,7 @@ def _join(parent, kind: str, headings: tuple[str, ...], merged: dict) -> None:
     parent.K = kept
 
 
-def _adopt(element, piece) -> None:
+def _adopt(element: pikepdf.Object, piece: pikepdf.Object) -> None:
     """Append ``piece``'s content to ``element``: child elements change parent, and marked
     content of the piece's page is referenced with that page when it differs."""
     content = piece.get("/K", Array())
@@ -385,7 +402,7 @@ def _join_structure(pdf: pikepdf.Pdf) -> None:
     if "/StructTreeRoot" not in pdf.Root:
         return
     root = pdf.Root.StructTreeRoot
-    merged: dict = {}
+    merged: dict[tuple[int, int], pikepdf.Object] = {}
     for document in _kids(root):
         _join(document, "/Sect", ("/H1",), merged)
         for section in _kids(document):
@@ -396,7 +413,7 @@ def _join_structure(pdf: pikepdf.Pdf) -> None:
 
     # The parent tree names the element that owns each piece of marked content and each
     # annotation: point it at the element that took the piece over.
-    def owner(element):
+    def owner(element: pikepdf.Object) -> pikepdf.Object:
         while isinstance(element, Dictionary) and element.objgen in merged:
             element = merged[element.objgen]
         return element
@@ -415,7 +432,7 @@ def _join_structure(pdf: pikepdf.Pdf) -> None:
 # ---- hyphens from hyphenation are not text ----
 
 
-def _hyphen_codes(font) -> set[bytes]:
+def _hyphen_codes(font: pikepdf.Object) -> set[bytes]:
     """The hex codes (as in a TJ string) that draw U+2010 in a WeasyPrint Identity-H font."""
     if "/ToUnicode" not in font:
         return set()
@@ -434,7 +451,7 @@ _LAST_GLYPH = re.compile(rb"^(.*)<([0-9a-f]{4})>\s*(-?[\d.]+)?\s*$", re.S)
 
 def unhyphenate(pdf: pikepdf.Pdf) -> None:
     """Mark each hyphen that hyphenation added at a line end as a soft hyphen."""
-    codes_of: dict[tuple, set[bytes]] = {}
+    codes_of: dict[tuple[int, int], set[bytes]] = {}
     for page in pdf.pages:
         fonts: pikepdf.Object | dict[str, Any] = page.obj.get(
             "/Resources", cast("dict[str, Any]", {})

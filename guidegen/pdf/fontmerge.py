@@ -69,14 +69,15 @@ def merge_fonts(pdf: pikepdf.Pdf) -> None:
                 fonts[name] = replaced[font.objgen]
 
 
-def _truetype(font) -> pikepdf.Stream | None:
+def _truetype(font: pikepdf.Object) -> pikepdf.Stream | None:
     if font.get("/Subtype") != Name.Type0 or "/DescendantFonts" not in font:
         return None
     descendant = font.DescendantFonts[0]
     if descendant.get("/CIDToGIDMap") != Name.Identity:
         return None
     descriptor = descendant.get("/FontDescriptor")
-    return descriptor.get("/FontFile2") if descriptor is not None else None
+    program = descriptor.get("/FontFile2") if descriptor is not None else None
+    return cast("pikepdf.Stream | None", program)  # a /FontFile2 is a stream (ISO 32000 9.9)
 
 
 # ---- the font programs ----
@@ -159,7 +160,8 @@ def union_truetype(programs: list[bytes]) -> bytes | None:
 
 def _checksum(data: bytes) -> int:
     data += b"\0" * (-len(data) % 4)
-    return sum(struct.unpack(f">{len(data) // 4}I", data)) & 0xFFFFFFFF
+    words: tuple[int, ...] = struct.unpack(f">{len(data) // 4}I", data)
+    return sum(words) & 0xFFFFFFFF
 
 
 def _font_file(tables: dict[bytes, bytes]) -> bytes:
@@ -187,7 +189,7 @@ def _font_file(tables: dict[bytes, bytes]) -> bytes:
 # ---- widths and the text layer ----
 
 
-def font_widths(font) -> dict[int, float]:
+def font_widths(font: pikepdf.Object) -> dict[int, float]:
     """A Type0 font's glyph id -> width (1/1000 em), from its /W array."""
     widths: dict[int, float] = {}
     entries = list(font.DescendantFonts[0].get("/W", []))
@@ -227,7 +229,7 @@ def _widths_array(all_widths: list[dict[int, float]]) -> Array:
     return result
 
 
-def _unicode_map(font) -> dict[bytes, bytes]:
+def _unicode_map(font: pikepdf.Object) -> dict[bytes, bytes]:
     if "/ToUnicode" not in font:
         return {}
     data = font.ToUnicode.read_bytes()

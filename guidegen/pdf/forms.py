@@ -20,6 +20,7 @@ type. Here, in the finished file:
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from functools import lru_cache
 
 import pikepdf
@@ -160,7 +161,7 @@ def _empty(pdf: pikepdf.Pdf, width: float, height: float) -> pikepdf.Stream:
     )
 
 
-def widgets(pdf: pikepdf.Pdf):
+def widgets(pdf: pikepdf.Pdf) -> Iterator[tuple[pikepdf.Page, pikepdf.Object]]:
     for page in pdf.pages:
         for annot in page.obj.get("/Annots", []):
             if annot.get("/Subtype") == "/Widget":

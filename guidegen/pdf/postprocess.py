@@ -11,6 +11,7 @@ import io
 import re
 import struct
 import warnings
+from collections.abc import Callable, Iterable, Mapping
 from typing import cast
 
 import pikepdf
@@ -47,7 +48,7 @@ class CoverStamper:
     would make qpdf resolve every object in it first: 30 ms a copy for a 130-page book.)
     """
 
-    def __init__(self, body: bytes):
+    def __init__(self, body: bytes) -> None:
         found = _STARTXREF.search(body[-64:])
         if found is None:
             raise ValueError("the body does not end with a cross-reference offset")
@@ -65,7 +66,7 @@ class CoverStamper:
     def __enter__(self) -> CoverStamper:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def copy(self, overlays: pikepdf.Pdf, index: int, title: str, author: str | None) -> bytes:
@@ -73,7 +74,14 @@ class CoverStamper:
         with pikepdf.new() as scratch:
             return self._copy(scratch, overlays, index, title, author)
 
-    def _copy(self, scratch, overlays, index: int, title: str, author: str | None) -> bytes:
+    def _copy(
+        self,
+        scratch: pikepdf.Pdf,
+        overlays: pikepdf.Pdf,
+        index: int,
+        title: str,
+        author: str | None,
+    ) -> bytes:
         form = scratch.copy_foreign(overlays.pages[index].as_form_xobject())
         new = _reachable(form)  # the form and its resources, in scratch's numbering
         numbers = {n: self.first_new + i for i, n in enumerate(sorted(new))}
@@ -181,7 +189,7 @@ def _reachable(top: pikepdf.Object) -> dict[int, pikepdf.Object]:
     """``top`` and every indirect object it reaches, by object number."""
     found: dict[int, pikepdf.Object] = {}
 
-    def reach(obj) -> None:
+    def reach(obj: object) -> None:
         if not isinstance(obj, pikepdf.Object):  # a number, a boolean: nothing to follow
             return
         if obj.is_indirect:
@@ -202,7 +210,12 @@ def _reachable(top: pikepdf.Object) -> dict[int, pikepdf.Object]:
     return found
 
 
-def _value_bytes(value, number, top: bool = False, changes: dict[str, bytes] | None = None):
+def _value_bytes(
+    value: object,
+    number: Callable[[pikepdf.Object], int],
+    top: bool = False,
+    changes: dict[str, bytes] | None = None,
+) -> bytes:
     """``value`` as PDF syntax, a reference to an indirect object written with ``number(obj)``
     (its number in the copy); ``changes`` replaces or adds entries of a dictionary. ``top``:
     ``value`` is the object being written, not a reference to it."""
@@ -233,7 +246,11 @@ def _dictionary(entries: dict[str, bytes]) -> bytes:
     )
 
 
-def _stream_bytes(header, data: bytes, number) -> bytes:
+def _stream_bytes(
+    header: pikepdf.Stream | Mapping[str, object],
+    data: bytes,
+    number: Callable[[pikepdf.Object], int],
+) -> bytes:
     """A stream object: ``header`` (a stream, or its dictionary's entries) with ``data``."""
     items = header.stream_dict.items() if isinstance(header, pikepdf.Stream) else header.items()
     entries = {key: _value_bytes(item, number) for key, item in items}
@@ -270,7 +287,8 @@ def _retitled_xmp(data: bytes, title: str, author: str | None) -> bytes:
             xmp["dc:title"] = title
             if author:
                 xmp["dc:creator"] = [author]
-        return scratch.Root.Metadata.read_bytes()
+        packet: bytes = scratch.Root.Metadata.read_bytes()
+        return packet
 
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
@@ -338,7 +356,9 @@ def impose(data: bytes, sheet: str, parts: tuple[int, ...] = ()) -> bytes:
         return to_bytes(booklet)
 
 
-def _fit(size: tuple[float, float], x0: float, slot_width: float, slot_height: float):
+def _fit(
+    size: tuple[float, float], x0: float, slot_width: float, slot_height: float
+) -> tuple[float, float, float, float, float, float]:
     """The matrix that centres a page in a half-sheet slot, scaled to fit.
 
     A landscape page (the story-bank grid) is turned a quarter so it keeps its full size.
@@ -377,15 +397,18 @@ def named_destinations(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Array]:
 
 def _outline_entries(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:
     """(depth, title, page index) for each bookmark."""
-    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    # A Page hands objgen on from its dictionary (pikepdf's stubs type it as an Object).
+    pages = {cast("tuple[int, int]", page.objgen): index for index, page in enumerate(pdf.pages)}
     named = named_destinations(pdf)
-    entries = []
+    entries: list[tuple[int, str, int]] = []
 
-    def walk(items, depth):
+    def walk(items: Iterable[pikepdf.OutlineItem], depth: int) -> None:
         for item in items:
             dest = item.destination
             if isinstance(dest, (str, pikepdf.String)):
                 dest = named.get(str(dest))
+            # WeasyPrint writes a bookmark's destination as an array, or as the name of one.
+            dest = cast("pikepdf.Array | None", dest)
             if dest is not None and len(dest) and dest[0].objgen in pages:
                 entries.append((depth, item.title, pages[dest[0].objgen]))
             walk(item.children, depth + 1)

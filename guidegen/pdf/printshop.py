@@ -12,6 +12,7 @@ RIP converts it with a known source profile.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -90,7 +91,7 @@ def _output_intent(pdf: pikepdf.Pdf) -> None:
     )
 
 
-def _streams(owner: pikepdf.Object, seen: set[tuple[int, int]]):
+def _streams(owner: pikepdf.Object, seen: set[tuple[int, int]]) -> Iterator[pikepdf.Stream]:
     """The form XObjects and tiling patterns drawn from ``owner``'s resources, each once."""
     resources = owner.get("/Resources")
     if not isinstance(resources, Dictionary):
@@ -105,7 +106,7 @@ def _streams(owner: pikepdf.Object, seen: set[tuple[int, int]]):
                 yield from _streams(item, seen)
 
 
-def _rewrite(pdf: pikepdf.Pdf, target) -> None:
+def _rewrite(pdf: pikepdf.Pdf, target: pikepdf.Page | pikepdf.Stream) -> None:
     """``r r r rg`` becomes ``r g`` (and RG, G) in one page's or form's drawing.
 
     The RIP converts a DeviceRGB grey to four inks (a "rich" black that misregisters on small
@@ -129,7 +130,7 @@ def _rewrite(pdf: pikepdf.Pdf, target) -> None:
         target.write(data)
 
 
-def _default_rgb(owner: pikepdf.Object, srgb: Array, done: set) -> None:
+def _default_rgb(owner: pikepdf.Object, srgb: Array, done: set[tuple[int, int]]) -> None:
     """sRGB as the meaning of DeviceRGB in ``owner``'s resources and transparency group."""
     resources = owner.get("/Resources")
     if isinstance(resources, Dictionary):
@@ -199,4 +200,5 @@ def _xmp_with_version(data: bytes) -> bytes:
             xmp.register_xml_namespace("http://www.npes.org/pdfx/ns/id/", "pdfxid")
             xmp["pdfxid:GTSPDFXVersion"] = PDFX_VERSION
             xmp["pdf:Trapped"] = "False"
-        return scratch.Root.Metadata.read_bytes()
+        packet: bytes = scratch.Root.Metadata.read_bytes()
+        return packet

@@ -3,6 +3,8 @@ of one book (``guidegen.layout.join``) or the copies of a batch (``combine``).""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
@@ -12,7 +14,7 @@ class Structure:
     go under one Document element, and the keys of the parent tree (one per page and per
     annotation) are renumbered so that none is used twice."""
 
-    def __init__(self, pdf: pikepdf.Pdf):
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
         self.pdf = pdf
         if "/StructTreeRoot" not in pdf.Root:
             document = pdf.make_indirect(
@@ -29,7 +31,7 @@ class Structure:
         self.nums: list[int | pikepdf.Object] = list(self.root.ParentTree.Nums)
         self.next_key = next_key(self.nums)
 
-    def append(self, source: pikepdf.Pdf, pages) -> None:
+    def append(self, source: pikepdf.Pdf, pages: Iterable[pikepdf.Page]) -> None:
         """Adopt the structure of ``source``, whose pages were just added as ``pages``."""
         if "/StructTreeRoot" not in source.Root:
             return
@@ -56,7 +58,7 @@ class Structure:
         self.root.ParentTreeNextKey = self.next_key
 
 
-def copy_objects(pdf: pikepdf.Pdf, source: pikepdf.Pdf, obj):
+def copy_objects(pdf: pikepdf.Pdf, source: pikepdf.Pdf, obj: pikepdf.Object) -> pikepdf.Object:
     """``obj`` of ``source`` copied into ``pdf``; the objects it refers to (pages included)
     map to the copies already made, so a structure element's /Pg is the copied page."""
     if not obj.is_indirect:
@@ -64,6 +66,6 @@ def copy_objects(pdf: pikepdf.Pdf, source: pikepdf.Pdf, obj):
     return pdf.copy_foreign(obj)
 
 
-def next_key(nums) -> int:
+def next_key(nums: Iterable[int | pikepdf.Object]) -> int:
     keys = [int(key) for key in list(nums)[0::2]]
     return max(keys) + 1 if keys else 0
