@@ -170,9 +170,7 @@ class Service:
         if job.state == "queued" or (job.state == "running" and not progress):
             ahead = self.store.ahead_of(job)
             text = (
-                f"Waiting: {plural(ahead, 'workshop')} ahead of this one"
-                if ahead
-                else "Starting"
+                f"Waiting: {plural(ahead, 'workshop')} ahead of this one" if ahead else "Starting"
             )
         elif job.state == "running" and progress.get("stage") == "finishing":
             text = f"{done:,} of {plural(total, 'copy', 'copies')} done: writing the files"
@@ -202,7 +200,7 @@ class Service:
     # ---- making a workshop job (in a thread: it reads and writes files) ----
 
     def create_workshop(
-        self, parsed: forms.Parsed, data: bytes | None, filename: str
+        self, parsed: forms.Parsed, data: bytes | None, filename: str, size: int = 0
     ) -> tuple[str | None, forms.Parsed]:
         limits = self.config.limits
         job_id, staging = self.store.stage()
@@ -213,7 +211,7 @@ class Service:
                     "Attendee list: choose the CSV file with a line per attendee"
                 )
             elif len(data) > limits.csv_bytes:
-                parsed.errors["attendees"] = forms.upload_too_big(len(data), limits)
+                parsed.errors["attendees"] = forms.upload_too_big(max(size, len(data)), limits)
             elif not data.strip():
                 parsed.errors["attendees"] = (
                     "Attendee list: the file is empty; export the sheet as CSV UTF-8 and "
@@ -332,7 +330,9 @@ def _when(seconds: float) -> str:
 
 def _attachment(name: str) -> str:
     """A Content-Disposition for a name guidegen made (an ASCII fallback, and UTF-8)."""
-    ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
+    ascii_name = "".join(
+        ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name
+    )
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
@@ -411,13 +411,16 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
             assert service.choices is not None
             parsed = forms.read_fields(form, forms.WORKSHOP_FIELDS, service.choices, limits)
             upload = form.get("attendees")
-            data, filename = None, ""
+            data, filename, size = None, "", 0
             if isinstance(upload, UploadFile) and upload.filename:
                 data = await upload.read(limits.csv_bytes + 1)
                 filename = upload.filename
+                size = max(upload.size or 0, len(data))
         finally:
             await form.close()
-        job_id, parsed = await run_in_threadpool(service.create_workshop, parsed, data, filename)
+        job_id, parsed = await run_in_threadpool(
+            service.create_workshop, parsed, data, filename, size
+        )
         if job_id is None:
             return service.index(request, 422, workshop=parsed)
         return RedirectResponse(f"/jobs/{job_id}", status_code=303)
@@ -471,7 +474,9 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
             return JSONResponse({"error": "no such workshop"}, status_code=404)
         summary = service._summary(job)
         keys = ("state", "finished", "total", "done", "text")
-        return JSONResponse({key: summary[key] for key in keys} | {"failed": len(summary["failed"])})
+        return JSONResponse(
+            {key: summary[key] for key in keys} | {"failed": len(summary["failed"])}
+        )
 
     def finished_out(request: Request) -> tuple[Job, Path] | None:
         job = job_of(request)
@@ -503,9 +508,7 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
             return FileResponse(
                 out / name,
                 media_type=kind,
-                headers={
-                    "Content-Disposition": _attachment(f"workshop-{job.id[:8]}-{download}")
-                },
+                headers={"Content-Disposition": _attachment(f"workshop-{job.id[:8]}-{download}")},
             )
 
         return route
@@ -602,16 +605,21 @@ def _zip_stream(out: Path) -> Iterator[bytes]:
         def flush(self) -> None:
             pass
 
+        def close(self) -> None:
+            pass
+
         def take(self) -> bytes:
             data, self.chunks = b"".join(self.chunks), []
             return data
 
     sink = Sink()
-    with zipfile.ZipFile(sink, "w") as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w") as archive:
         for name in [*names, "manifest.csv"]:
             info = zipfile.ZipInfo(name, ZIP_TIME)
             info.file_size = (out / name).stat().st_size
-            info.compress_type = zipfile.ZIP_DEFLATED if name.endswith(".csv") else zipfile.ZIP_STORED
+            info.compress_type = (
+                zipfile.ZIP_DEFLATED if name.endswith(".csv") else zipfile.ZIP_STORED
+            )
             with (out / name).open("rb") as source, archive.open(info, "w") as member:
                 while block := source.read(256 * 1024):
                     member.write(block)
@@ -727,8 +735,10 @@ def bind(host: str, port: int):
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as error:
-        raise UsageError(f"cannot listen on {host}: {error.strerror}; give an address of this "
-                         "machine with --host, such as 127.0.0.1") from None
+        raise UsageError(
+            f"cannot listen on {host}: {error.strerror}; give an address of this "
+            "machine with --host, such as 127.0.0.1"
+        ) from None
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
     try:

@@ -73,7 +73,9 @@ class Choices:
     editions: tuple[tuple[str, str], ...] = tuple(
         (name, EDITION_TEXT.get(name, name)) for name in EDITIONS
     )
-    papers: tuple[tuple[str, str], ...] = tuple((name, PAPER_TEXT.get(name, name)) for name in SHEETS)
+    papers: tuple[tuple[str, str], ...] = tuple(
+        (name, PAPER_TEXT.get(name, name)) for name in SHEETS
+    )
     formats: tuple[tuple[str, str], ...] = tuple(FORMATS.items())
 
     @classmethod
@@ -122,10 +124,14 @@ class Parsed:
 
 
 # Fields of each form, in the order the page lists them (and its error summary).
-WORKSHOP_FIELDS = ("attendees", "role", "edition", "paper", "format", "language", "company")
-WORKSHOP_FIELDS += ("combined", "advert")
-WORKBOOK_FIELDS = ("name", "company", "date", "role", "edition", "paper", "format", "language")
-WORKBOOK_FIELDS += ("advert",)
+WORKSHOP_FIELDS: tuple[str, ...] = (
+    *("attendees", "role", "edition", "paper", "format", "language", "company", "combined"),
+    "advert",
+)
+WORKBOOK_FIELDS: tuple[str, ...] = (
+    *("name", "company", "date", "role", "edition", "paper", "format", "language"),
+    "advert",
+)
 
 
 def read_fields(

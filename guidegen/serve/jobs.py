@@ -305,7 +305,8 @@ class JobQueue:
         resumed = job.state == "running"
         job.state, job.started = "running", self.store.clock()
         self.store.save(job)
-        self.echo(f"workshop {job.id[:8]}: {'resuming' if resumed else 'building'} {job.total} copies")
+        doing = "resuming" if resumed else "building"
+        self.echo(f"workshop {job.id[:8]}: {doing} {job.total} copies")
         with self._lock:
             if self.stopping.is_set():
                 return
@@ -327,8 +328,10 @@ class JobQueue:
                 f"The build stopped unexpectedly (exit code {code}). The copies written so "
                 "far are kept; the server's terminal says more."
             )
-            self.echo(f"workshop {job.id[:8]}: the worker stopped with exit code {code}; see "
-                      f"{folder / 'worker.log'}")
+            self.echo(
+                f"workshop {job.id[:8]}: the worker stopped with exit code {code}; see "
+                f"{folder / 'worker.log'}"
+            )
         job.finished = self.store.clock()
         self.store.save(job)
         self.echo(f"workshop {job.id[:8]}: {job.state}")
