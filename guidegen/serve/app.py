@@ -638,7 +638,7 @@ SECURITY_HEADERS = [
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
@@ -646,7 +646,8 @@ SECURITY_HEADERS = [
 
 class GuardMiddleware:
     """The Host and Origin checks and the access token (``security``), before any route; and
-    the headers every answer carries (no framing, no sniffing, no caching, no referrer)."""
+    the headers every answer carries (no framing, no sniffing, no caching, no referrer sent
+    elsewhere)."""
 
     def __init__(self, app: ASGIApp, service: Service):
         self.app = app
