@@ -87,7 +87,7 @@ class Choices:
         if default is None:
             default = DEFAULT_ROLE if DEFAULT_ROLE in bank.roles else roles[0][0]
         own = (bank.workbook.language if bank.workbook else None) or "en"
-        languages = [("", f"The content's own ({language_name(own)})")]
+        languages = [("", f"{language_name(own)}: the content's own")]
         languages += [
             (code, language_name(code))
             for code in available(label_dirs(bank.content_dir))
@@ -307,5 +307,5 @@ def upload_too_big(size: int, limits: Limits) -> str:
 
 def _size(size: int) -> str:
     if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
+        return f"{size / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
     return f"{max(1, round(size / 1024))} KB"
