@@ -147,7 +147,8 @@ def read_fields(
     for key, label in (("role", "Role"), ("edition", "Edition"), ("paper", "Paper")):
         if key not in names:
             continue
-        value = text(key) or (choices.default_role if key == "role" else "")
+        default = {"role": choices.default_role, "edition": "study", "paper": "a4"}[key]
+        value = text(key) or default
         plural = {"role": "roles", "edition": "editions", "paper": "paper sizes"}[key]
         if not choices.has(key + "s", value):
             parsed.errors[key] = (
