@@ -13,7 +13,7 @@ store, the queue, and the checks every request passes (``security.Guard``).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
+import math
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -192,7 +192,11 @@ class Service:
             "failed": failed,
             "text": text,
             "combined": bool(result.get("combined")),
-            "expires": _when(job.finished + EXPIRY_SECONDS) if job.finished else "",
+            "expires": (
+                _hours_left(job.finished + EXPIRY_SECONDS, self.config.clock())
+                if job.finished
+                else ""
+            ),
             "notes": job.notes,
             "message": job.message,
         }
@@ -324,8 +328,10 @@ def _label(filename: str) -> str:
     return name[:80]
 
 
-def _when(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds).strftime("%A %d %B, %H:%M")
+def _hours_left(until: float, now: float) -> str:
+    """ "about 23 hours from now": when a finished job's files go (no date formatted by hand)."""
+    hours = max(1, math.ceil((until - now) / 3600))
+    return f"about {plural(hours, 'hour')} from now"
 
 
 def _attachment(name: str) -> str:

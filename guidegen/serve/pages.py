@@ -19,7 +19,9 @@ PAGE_TEMPLATES = TEMPLATES_DIR / "serve"
 @cache
 def environment() -> jinja2.Environment:
     return TemplateSandbox(
-        loader=jinja2.FileSystemLoader(PAGE_TEMPLATES),
+        # Rooted at templates/ with the page's names under serve/, so that a theme made by
+        # copying templates/ checks them against their own base (render/theme.py).
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -28,7 +30,7 @@ def environment() -> jinja2.Environment:
 
 
 def render(name: str, **context: Any) -> str:
-    return environment().get_template(name).render(**context)
+    return environment().get_template(f"serve/{name}").render(**context)
 
 
 @cache
