@@ -187,8 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
         browser then sends that name as the Host, so any other Host is answered 421. A request
         a page from another origin makes carries its Origin, which is answered 403.
         """
-        port = self.server.server_address[1]
-        hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+        hosts = local_hosts(self.server.server_address[1])
         if (self.headers.get("Host") or "").lower() not in hosts:
             self._send(HTTPStatus.MISDIRECTED_REQUEST, b"wrong host", "text/plain")
             return False
@@ -289,6 +288,12 @@ class _Handler(BaseHTTPRequestHandler):
             "application/pdf",
             {"Content-Disposition": f'inline; filename="{name}"'},
         )
+
+
+def local_hosts(port: int) -> set[str]:
+    """The ``Host`` values a server on 127.0.0.1:``port`` answers to (preview and serve): its
+    own address by number or as localhost, and nothing a DNS name could rebind to it."""
+    return {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
 
 
 def _built_in(path: Path) -> bool:

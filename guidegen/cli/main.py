@@ -31,6 +31,7 @@ COMMANDS = {
     "schema": "schema",
     "init": "init",
     "preview": "preview",
+    "serve": "serve",
     "import": "import_",
 }
 
