@@ -34,8 +34,9 @@ LAYERS = [
     ("guidegen.cards",),  # an output variant built from the stages
     ("guidegen.workbook",),  # the one render path
     ("guidegen.builders",),  # every output, in a registry
-    ("guidegen.build", "guidegen.batch", "guidegen.preview", "guidegen.serve"),
-    ("guidegen.cli", "guidegen.__main__"),
+    ("guidegen.build", "guidegen.batch", "guidegen.preview"),
+    # the front ends: the command line, and the web page that builds the same specs
+    ("guidegen.cli", "guidegen.serve", "guidegen.__main__"),
 ]
 
 

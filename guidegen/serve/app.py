@@ -365,38 +365,41 @@ def _limited(receive: Receive, limit: int) -> Receive:
 # ---- the routes ----
 
 
-def create_app(config: ServeConfig, service: Service | None = None) -> Starlette:
-    service = service or Service(config)
-    limits = config.limits
+class _Routes:
+    """The page's routes, each a method over the one ``Service``."""
 
-    def too_large(request: Request) -> Response:
-        return service.message(
+    def __init__(self, service: Service):
+        self.service = service
+        self.limits = service.config.limits
+
+    def too_large(self, request: Request) -> Response:
+        return self.service.message(
             request,
             413,
             "The form is too large",
-            f"This server takes an attendee list of at most {forms._size(limits.csv_bytes)} "
-            f"and a job advert of at most {limits.advert_bytes // 1024} KB. Go back, choose a "
+            f"This server takes an attendee list of at most {forms._size(self.limits.csv_bytes)} "
+            f"and a job advert of at most {self.limits.advert_bytes // 1024} KB. Go back, choose a "
             "smaller file (the CSV export, not the spreadsheet itself), and send the form again.",
         )
 
-    async def read_form(request: Request) -> FormData | Response:
+    async def read_form(self, request: Request) -> FormData | Response:
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limits.request_bytes):
-            return too_large(request)
-        limited = Request(request.scope, _limited(request.receive, limits.request_bytes))
+        if length is not None and (not length.isdigit() or int(length) > self.limits.request_bytes):
+            return self.too_large(request)
+        limited = Request(request.scope, _limited(request.receive, self.limits.request_bytes))
         try:
             form = await limited.form(
-                max_files=1, max_fields=30, max_part_size=2 * limits.advert_bytes
+                max_files=1, max_fields=30, max_part_size=2 * self.limits.advert_bytes
             )
         except _TooLarge:
-            return too_large(request)
+            return self.too_large(request)
         except HTTPException:
-            return too_large(request)
-        cookie = request.cookies.get(service.guard.csrf_cookie)
+            return self.too_large(request)
+        cookie = request.cookies.get(self.service.guard.csrf_cookie)
         token = form.get("csrf")
-        if not service.guard.csrf_ok(cookie, token if isinstance(token, str) else None):
+        if not self.service.guard.csrf_ok(cookie, token if isinstance(token, str) else None):
             await form.close()
-            return service.message(
+            return self.service.message(
                 request,
                 403,
                 "This form has expired",
@@ -406,47 +409,51 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
             )
         return form
 
-    async def index(request: Request) -> Response:
-        return service.index(request)
+    async def index(self, request: Request) -> Response:
+        return self.service.index(request)
 
-    async def workshop(request: Request) -> Response:
-        form = await read_form(request)
+    async def workshop(self, request: Request) -> Response:
+        form = await self.read_form(request)
         if isinstance(form, Response):
             return form
         try:
-            assert service.choices is not None
-            parsed = forms.read_fields(form, forms.WORKSHOP_FIELDS, service.choices, limits)
+            assert self.service.choices is not None
+            parsed = forms.read_fields(
+                form, forms.WORKSHOP_FIELDS, self.service.choices, self.limits
+            )
             upload = form.get("attendees")
             data, filename, size = None, "", 0
             if isinstance(upload, UploadFile) and upload.filename:
-                data = await upload.read(limits.csv_bytes + 1)
+                data = await upload.read(self.limits.csv_bytes + 1)
                 filename = upload.filename
                 size = max(upload.size or 0, len(data))
         finally:
             await form.close()
         job_id, parsed = await run_in_threadpool(
-            service.create_workshop, parsed, data, filename, size
+            self.service.create_workshop, parsed, data, filename, size
         )
         if job_id is None:
-            return service.index(request, 422, workshop=parsed)
+            return self.service.index(request, 422, workshop=parsed)
         return RedirectResponse(f"/jobs/{job_id}", status_code=303)
 
-    async def workbook(request: Request) -> Response:
-        form = await read_form(request)
+    async def workbook(self, request: Request) -> Response:
+        form = await self.read_form(request)
         if isinstance(form, Response):
             return form
         try:
-            assert service.choices is not None
-            parsed = forms.read_fields(form, forms.WORKBOOK_FIELDS, service.choices, limits)
+            assert self.service.choices is not None
+            parsed = forms.read_fields(
+                form, forms.WORKBOOK_FIELDS, self.service.choices, self.limits
+            )
         finally:
             await form.close()
-        if service.one_at_a_time is None:
-            service.one_at_a_time = asyncio.Semaphore(1)
+        if self.service.one_at_a_time is None:
+            self.service.one_at_a_time = asyncio.Semaphore(1)
         # One build at a time beside the queue's job: more would only share the same cores.
-        async with service.one_at_a_time:
-            data, parsed = await run_in_threadpool(service.build_workbook, parsed)
+        async with self.service.one_at_a_time:
+            data, parsed = await run_in_threadpool(self.service.build_workbook, parsed)
         if data is None:
-            return service.index(request, 422, workbook=parsed)
+            return self.service.index(request, 422, workbook=parsed)
         from guidegen.batch.attendees import file_stem
 
         stem = file_stem(parsed.inputs.get("name", ""))[0] or parsed.inputs.get("role", "")
@@ -456,11 +463,11 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
             headers={"Content-Disposition": _attachment(f"{stem or 'workbook'}.pdf")},
         )
 
-    def job_of(request: Request) -> Job | None:
-        return service.store.get(request.path_params["job_id"])
+    def job_of(self, request: Request) -> Job | None:
+        return self.service.store.get(request.path_params["job_id"])
 
-    def no_job(request: Request) -> Response:
-        return service.message(
+    def no_job(self, request: Request) -> Response:
+        return self.service.message(
             request,
             404,
             "No such workshop",
@@ -468,36 +475,37 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
             "removed a day after they finish; start a new one from the start page.",
         )
 
-    async def job_page(request: Request) -> Response:
-        job = job_of(request)
+    async def job_page(self, request: Request) -> Response:
+        job = self.job_of(request)
         if job is None:
-            return no_job(request)
-        return service.page(request, "job.html", job=service._summary(job))
+            return self.no_job(request)
+        return self.service.page(request, "job.html", job=self.service._summary(job))
 
-    async def job_progress(request: Request) -> Response:
-        job = job_of(request)
+    async def job_progress(self, request: Request) -> Response:
+        job = self.job_of(request)
         if job is None:
             return JSONResponse({"error": "no such workshop"}, status_code=404)
-        summary = service._summary(job)
+        summary = self.service._summary(job)
         keys = ("state", "finished", "total", "done", "text")
         return JSONResponse(
             {key: summary[key] for key in keys} | {"failed": len(summary["failed"])}
         )
 
-    def finished_out(request: Request) -> tuple[Job, Path] | None:
-        job = job_of(request)
-        folder = service.store.folder(job.id) if job else None
+    def finished_out(self, request: Request) -> tuple[Job, Path] | None:
+        job = self.job_of(request)
+        folder = self.service.store.folder(job.id) if job else None
         if job is None or folder is None or job.state != "done":
             return None
         return job, folder / "out"
 
+    @staticmethod
     def regular(path: Path) -> bool:
         return path.is_file() and not path.is_symlink()
 
-    async def copies_zip(request: Request) -> Response:
-        found = finished_out(request)
-        if found is None or not regular(found[1] / "manifest.csv"):
-            return no_job(request)
+    async def copies_zip(self, request: Request) -> Response:
+        found = self.finished_out(request)
+        if found is None or not self.regular(found[1] / "manifest.csv"):
+            return self.no_job(request)
         job, out = found
         return StreamingResponse(
             _zip_stream(out),
@@ -505,11 +513,11 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
             headers={"Content-Disposition": _attachment(f"workshop-{job.id[:8]}-copies.zip")},
         )
 
-    def out_file(name: str, download: str, kind: str):
+    def out_file(self, name: str, download: str, kind: str):
         async def route(request: Request) -> Response:
-            found = finished_out(request)
-            if found is None or not regular(found[1] / name):
-                return no_job(request)
+            found = self.finished_out(request)
+            if found is None or not self.regular(found[1] / name):
+                return self.no_job(request)
             job, out = found
             return FileResponse(
                 out / name,
@@ -519,24 +527,24 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
 
         return route
 
-    async def static(request: Request) -> Response:
+    async def static(self, request: Request) -> Response:
         found = static_files().get(request.path_params["name"])
         if found is None:
             return PlainTextResponse("not found", status_code=404)
         return Response(found[0], media_type=found[1], headers={"Cache-Control": "no-cache"})
 
-    async def not_found(request: Request, exc: Exception) -> Response:
+    async def not_found(self, request: Request, exc: Exception) -> Response:
         code = getattr(exc, "status_code", 404)
         if code == 405:
-            return service.message(
+            return self.service.message(
                 request, 405, "Not here", "This address takes no form; use the start page."
             )
-        return service.message(
+        return self.service.message(
             request, 404, "Not found", "There is nothing at this address; use the start page."
         )
 
-    async def server_error(request: Request, exc: Exception) -> Response:
-        service.config.echo(f"error: {type(exc).__name__}: {exc}")
+    async def server_error(self, request: Request, exc: Exception) -> Response:
+        self.service.config.echo(f"error: {type(exc).__name__}: {exc}")
         return HTMLResponse(
             render(
                 "message.html",
@@ -548,6 +556,11 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
             status_code=500,
         )
 
+
+def create_app(config: ServeConfig, service: Service | None = None) -> Starlette:
+    service = service or Service(config)
+    pages = _Routes(service)
+
     @asynccontextmanager
     async def lifespan(app: Starlette):
         await run_in_threadpool(service.start)
@@ -557,28 +570,28 @@ def create_app(config: ServeConfig, service: Service | None = None) -> Starlette
             await run_in_threadpool(service.close)
 
     routes = [
-        Route("/", index, methods=["GET"]),
-        Route("/workshop", workshop, methods=["POST"]),
-        Route("/workbook", workbook, methods=["POST"]),
-        Route("/jobs/{job_id}", job_page, methods=["GET"]),
-        Route("/jobs/{job_id}/progress", job_progress, methods=["GET"]),
-        Route("/jobs/{job_id}/copies.zip", copies_zip, methods=["GET"]),
+        Route("/", pages.index, methods=["GET"]),
+        Route("/workshop", pages.workshop, methods=["POST"]),
+        Route("/workbook", pages.workbook, methods=["POST"]),
+        Route("/jobs/{job_id}", pages.job_page, methods=["GET"]),
+        Route("/jobs/{job_id}/progress", pages.job_progress, methods=["GET"]),
+        Route("/jobs/{job_id}/copies.zip", pages.copies_zip, methods=["GET"]),
         Route(
             "/jobs/{job_id}/combined.pdf",
-            out_file("_combined.pdf", "combined.pdf", "application/pdf"),
+            pages.out_file("_combined.pdf", "combined.pdf", "application/pdf"),
             methods=["GET"],
         ),
         Route(
             "/jobs/{job_id}/manifest.csv",
-            out_file("manifest.csv", "manifest.csv", "text/csv; charset=utf-8"),
+            pages.out_file("manifest.csv", "manifest.csv", "text/csv; charset=utf-8"),
             methods=["GET"],
         ),
-        Route("/static/{name}", static, methods=["GET"]),
+        Route("/static/{name}", pages.static, methods=["GET"]),
     ]
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={404: not_found, 405: not_found, 500: server_error},
+        exception_handlers={404: pages.not_found, 405: pages.not_found, 500: pages.server_error},
     )
     app.state.service = service
     app.add_middleware(GuardMiddleware, service=service)

@@ -8,10 +8,9 @@ from typing import Any
 
 import jinja2
 
-from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
-
 # The one import from the render stage: its Jinja sandbox (see render/sandbox.py).
-from guidegen.render.sandbox import TemplateSandbox
+from guidegen.book.sandbox import TemplateSandbox
+from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
 
 PAGE_TEMPLATES = TEMPLATES_DIR / "serve"
 
