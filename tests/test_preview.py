@@ -59,22 +59,18 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_page_shows_the_book_and_follows_a_save(server, page):
-    _, _, pack = server
+def test_the_page_follows_saves_and_its_pdf_is_the_book_on_screen(server, page, tmp_path):
+    """One page through edits made in order, in one test: pytest-xdist may run the tests of
+    a module in different workers, each with its own server and pack."""
+    _, url, pack = server
+    questions = pack / "questions" / "tiny.yaml"
     page.get_by_text("What does a build server do?").first.wait_for(timeout=WAIT_MS)
-    replace_in(
-        pack / "questions" / "tiny.yaml",
-        "What does a build server do?",
-        "What does a CI runner do?",
-    )
+    replace_in(questions, "What does a build server do?", "What does a CI runner do?")
     # No reload by hand: the page reloads itself when the server says the book changed.
     page.get_by_text("What does a CI runner do?").first.wait_for(timeout=WAIT_MS)
     assert page.get_by_text("What does a build server do?").count() == 0
 
-
-def test_problems_show_on_the_page_instead_of_a_stale_book(server, page):
-    _, _, pack = server
-    questions = pack / "questions" / "tiny.yaml"
+    # A content problem shows on the page, with its file and line, instead of a stale book.
     replace_in(questions, "    kind: technical\n", "    kind: technicle\n")
     problems = page.locator("#problems li")
     problems.first.wait_for(timeout=WAIT_MS)
@@ -85,9 +81,6 @@ def test_problems_show_on_the_page_instead_of_a_stale_book(server, page):
     page.get_by_text("What does a CI runner do?").first.wait_for(timeout=WAIT_MS)
     assert page.locator("#problems").count() == 0
 
-
-def test_stylesheets_load_and_the_pdf_route_lays_the_book_out(server, page, tmp_path):
-    _, url, _ = server
     # The workbook's own stylesheet reached the browser: the heading has its colour.
     colour = page.eval_on_selector("h1", "e => getComputedStyle(e).color")
     assert colour not in ("rgb(0, 0, 0)", "")
@@ -122,10 +115,20 @@ def test_paths_outside_the_pack_are_refused(server, path):
     assert refused.value.code == 404
 
 
-def test_ctrl_c_stops_it_cleanly(server, page):
-    process = server[0]
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=20) == 0
+def test_ctrl_c_stops_it_cleanly_with_a_page_open(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    pack = tmp_path / "pack"  # a server of its own: the module's may still be in use
+    shutil.copytree(DATA / "tiny", pack)
+    process, url = start_preview(pack)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(url)  # its reload stream stays open while the server stops
+        page.get_by_text("What does a build server do?").first.wait_for(timeout=WAIT_MS)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+        browser.close()
     out, err = process.communicate()
     assert out.strip().endswith("stopped")
     assert "Traceback" not in err
