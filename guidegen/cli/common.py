@@ -108,7 +108,7 @@ def load(content_dir: Path, strict: bool = False):
     gc.disable()
     try:
         # Imported here, not at the top: pydantic and PyYAML are not needed for --help.
-        from guidegen.content.load import load_bank
+        from guidegen.content.cache import load as load_bank
 
         return load_bank(content_dir, strict=strict)
     finally:
