@@ -4,7 +4,6 @@ and any change to what the loader reads, or a bad entry, means a fresh load."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import shutil
 import subprocess
@@ -12,8 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pydantic import BaseModel
 
+from guidegen.cli import main
 from guidegen.content import cache
 from guidegen.content import load as loader
 from guidegen.errors import ContentError
@@ -242,7 +243,7 @@ def test_a_damaged_entry_is_ignored_and_written_again(tmp_path, cached, damage):
     entry.write_bytes(damage(good))
     same(cache.load(pack), fresh)
     assert len(cached) == 2
-    assert json.loads(entry.read_bytes()) == json.loads(good)  # written again
+    assert entry.read_bytes() == good  # written again
     cache.load(pack)
     assert len(cached) == 2
 
@@ -285,13 +286,13 @@ def test_files_written_a_moment_ago_are_not_cached(tmp_path, cached, monkeypatch
     assert len(cached) == 2 and not (tmp_path / "cache").exists()
 
 
-def test_a_cached_roles_imports_neither_yaml_nor_the_loader(tmp_path):
-    # What makes the cache worth having: the parse and validation are skipped (speed is
-    # measured in benchmarks/run.py, not here).
+def test_a_cached_roles_imports_neither_yaml_nor_pydantic(tmp_path):
+    # What makes the cache worth having: the parse, the validation and pydantic itself are
+    # skipped (speed is measured in benchmarks/run.py, not here).
     code = (
         "import sys; from guidegen.cli import main; sys.argv = ['guidegen', 'roles'];\n"
         "try: main()\nexcept SystemExit: pass\n"
-        "print(sorted(m for m in sys.modules if m in ('yaml', 'guidegen.content.load')))"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'yaml', 'pydantic'}))"
     )
     env = {**os.environ, cache.CACHE_ENV: str(tmp_path / "cache")}
     runs = [
@@ -300,6 +301,28 @@ def test_a_cached_roles_imports_neither_yaml_nor_the_loader(tmp_path):
         ).stdout.splitlines()
         for _ in range(2)
     ]
-    assert runs[0][-1] == "['guidegen.content.load', 'yaml']"
+    assert runs[0][-1] == "['pydantic', 'yaml']"
     assert runs[1][-1] == "[]"
     assert runs[0][:-1] == runs[1][:-1]  # the same table
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_roles_and_validate_print_the_same_from_the_cache(tmp_path, cached, strict):
+    # It extends the built-in pack, and has raw HTML that will not print: warnings.
+    pack = pack_copy(tmp_path, DATA / "markdown")
+    off = {cache.CACHE_ENV: ""}
+    outputs = []
+    for env in (off, None, None):  # fresh, then storing, then from the cache
+        results = [
+            CliRunner().invoke(main, args, env=env)
+            for args in (
+                ["roles", "--content", str(pack)],
+                ["validate", "--content", str(pack)] + ["--strict"] * strict,
+            )
+        ]
+        outputs.append([(r.exit_code, r.stdout, r.stderr) for r in results])
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert ("warning" in outputs[0][1][2]) != strict and outputs[0][1][0] == strict
+    # Without the cache, roles and validate load it; then roles stores it (warnings and all),
+    # and validate, --strict or not, reads it from there.
+    assert cached.count(pack) == 2 + 1

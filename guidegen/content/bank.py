@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from guidegen.content.models import AskGroup, Question, Role, WorkbookText
 from guidegen.errors import Problem
+
+if TYPE_CHECKING:  # not at run time: a cached summary needs no pydantic
+    from guidegen.content.models import AskGroup, Question, Role, WorkbookText
 
 
 @dataclass

@@ -33,6 +33,7 @@ made private to the user.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -48,6 +49,8 @@ from guidegen.errors import ContentError, OutputError, Problem
 from guidegen.paths import CONTENT_DIR
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pydantic import BaseModel
 
 CACHE_ENV = "GUIDEGEN_CACHE_DIR"
@@ -68,27 +71,43 @@ def cache_folder() -> Path | None:
     return Path(platformdirs.user_cache_dir("guidegen", appauthor=False)) / "content"
 
 
-def load(content_dir: Path, strict: bool = False) -> Bank:
-    """``load.load_bank(content_dir, strict)``, from the cache when nothing changed."""
-    folder = cache_folder()
-    if folder is None:
-        return _load_uncached(content_dir, strict)
-    try:
-        # Listed before anything is read: see the module's docstring.
-        started = time.time_ns()
-        pack = _inputs(content_dir)
-        builtin = _inputs(CONTENT_DIR)
-    except OSError:
-        return _load_uncached(content_dir, strict)  # it reports what cannot be read
-    entry = folder / (hashlib.sha256(_name(content_dir).encode()).hexdigest()[:32] + ".json")
-    bank = _read(entry, content_dir, pack, builtin)
+def load(
+    content_dir: Path, strict: bool = False, summarise: Callable[[Bank], Any] | None = None
+) -> Bank:
+    """``load.load_bank(content_dir, strict)``, from the cache when nothing changed.
+
+    ``summarise(bank)``, when given, makes the JSON data stored beside a new entry for
+    ``summary`` to return (the CLI's role table and counts).
+    """
+    entry = _Entry(content_dir)
+    bank = entry.bank()
     if bank is None:
         bank = _load_uncached(content_dir, strict)
-        _store(entry, content_dir, bank, pack, builtin, started)
-    if strict and bank.warnings:
-        # What load_bank(strict=True) raises for a folder whose only problems are warnings.
-        raise ContentError(list(bank.warnings))
+        entry.store(bank, summarise(bank) if summarise else None)
+    _refuse_warnings(bank.warnings, strict)
     return bank
+
+
+def summary(content_dir: Path, strict: bool = False) -> tuple[Any, list[Problem]] | None:
+    """The stored summary of an unchanged folder and its warnings, or None (then ``load``).
+
+    Neither the models nor pydantic are imported: that is the whole of what ``roles`` and
+    ``validate`` spend on a folder nobody changed.
+    """
+    entry = _Entry(content_dir)
+    if entry.header is None or entry.header.get("summary") is None:
+        return None
+    warnings = entry.warnings()
+    if warnings is None:
+        return None
+    _refuse_warnings(warnings, strict)
+    return entry.header["summary"], warnings
+
+
+def _refuse_warnings(warnings: list[Problem], strict: bool) -> None:
+    if strict and warnings:
+        # What load_bank(strict=True) raises for a folder whose only problems are warnings.
+        raise ContentError(list(warnings))
 
 
 def _load_uncached(content_dir: Path, strict: bool) -> Bank:
@@ -104,10 +123,13 @@ def _name(content_dir: Path) -> str:
 
 
 def _source_hash() -> str:
-    """The content package's source and the Problem it reports: what shapes a loaded Bank."""
+    """The source of what shapes an entry: the content package, the Problem it reports, and
+    the role lists and summary the CLI stores (select.py, cli/common.py)."""
     package = Path(__file__).resolve().parent
+    root = package.parent
     digest = hashlib.sha256()
-    for path in [*sorted(package.glob("*.py")), package.parent / "errors.py"]:
+    extra = [root / "errors.py", root / "select.py", root / "cli" / "common.py"]
+    for path in [*sorted(package.glob("*.py")), *extra]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -195,11 +217,115 @@ def _key(content_dir: Path, pack: dict, builtin: dict | None, theme: list | None
     }
 
 
-def _read(entry: Path, content_dir: Path, pack: dict, builtin: dict) -> Bank | None:
-    """The cached Bank if ``entry`` holds one whose inputs are all unchanged, else None."""
+# An entry is two lines of JSON: a header (the key, the warnings, the summary) and the Bank,
+# so that ``summary`` parses a few kilobytes instead of the whole bank.
+_DECODE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+
+
+class _Entry:
+    """The cache entry of one content folder: its inputs as they are now, and what the
+    entry holds if it was made from exactly these inputs (else ``header`` is None)."""
+
+    def __init__(self, content_dir: Path):
+        self.content_dir = content_dir
+        self.path: Path | None = None
+        self.header: dict | None = None
+        self.body = b""
+        folder = cache_folder()
+        if folder is None:
+            return
+        try:
+            # Listed before anything is read: see the module's docstring.
+            self.started = time.time_ns()
+            self.pack = _inputs(content_dir)
+            self.builtin = _inputs(CONTENT_DIR)
+        except OSError:
+            return  # the loader reports what cannot be read
+        name = hashlib.sha256(_name(content_dir).encode()).hexdigest()[:32]
+        self.path = folder / f"{name}.json"
+        raw = _read_file(self.path)
+        if raw is None:
+            return
+        first, _, self.body = raw.partition(b"\n")
+        try:
+            header = json.loads(first)
+            key = header["key"]
+            if (
+                key.get("format") != FORMAT
+                or key.get("version") != __version__
+                or key.get("folder") != _name(content_dir)
+                or key.get("pack") != self.pack
+                or (key.get("builtin") is not None and key["builtin"] != self.builtin)
+                or key.get("source") != _source_hash()
+            ):
+                return
+            theme = key.get("theme")
+            if theme is not None and _theme(content_dir, theme[0]) != theme:
+                return
+        except (*_DECODE_ERRORS, OSError):
+            return  # corrupt, or from a guidegen that wrote it differently: load again
+        self.header = header
+
+    def warnings(self) -> list[Problem] | None:
+        assert self.header is not None
+        try:
+            warnings = _decode(self.header["warnings"])
+        except _DECODE_ERRORS:
+            return None
+        if not isinstance(warnings, list) or not all(isinstance(w, Problem) for w in warnings):
+            return None
+        return warnings
+
+    def bank(self) -> Bank | None:
+        if self.header is None:
+            return None
+        try:
+            bank = _decode(json.loads(self.body))
+        except _DECODE_ERRORS:
+            return None
+        if not isinstance(bank, Bank) or bank.content_dir != self.content_dir:
+            return None
+        return bank
+
+    def store(self, bank: Bank, summary: Any) -> None:
+        """Write ``bank`` as this folder's entry, unless an input is too new to be told apart
+        from a write still to come; a cache that cannot be written is no error."""
+        if self.path is None:
+            return
+        content_dir = self.content_dir
+        extends = (
+            bank.workbook.extends == "builtin" and content_dir.resolve() != CONTENT_DIR.resolve()
+        )
+        try:
+            theme = _theme(content_dir, bank.workbook.theme)
+            if theme is not None and not theme[2]:
+                return  # changed since the load checked it
+            inputs = [self.pack, self.builtin] if extends else [self.pack]
+            if _newest_ns(inputs) >= self.started - RACY_NS:
+                return
+            key = _key(content_dir, self.pack, self.builtin if extends else None, theme)
+            header = {"key": key, "warnings": _encode(bank.warnings), "summary": summary}
+            data = b"\n".join(
+                json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                for part in (header, _encode(bank))
+            )
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # An entry that was refused (a link, or writable by others) goes first: a new
+            # file would keep its permissions, and a link is never written through.
+            if os.path.lexists(self.path):
+                os.unlink(self.path)
+            from guidegen.output import write_atomically
+
+            write_atomically(self.path, data, durable=False)
+        except (OSError, OutputError):
+            pass
+
+
+def _read_file(path: Path) -> bytes | None:
+    """The entry's bytes, if it is a regular file of the user's that no one else can write."""
     try:
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        handle = os.open(entry, flags)
+        handle = os.open(path, flags)
     except OSError:
         return None
     try:
@@ -212,69 +338,16 @@ def _read(entry: Path, content_dir: Path, pack: dict, builtin: dict) -> Bank | N
                 or info.st_size > MAX_ENTRY_BYTES
             ):
                 return None
-            raw = stream.read()
+            return stream.read()
     except OSError:
         return None
-    try:
-        stored = json.loads(raw)
-        key = stored["key"]
-        if (
-            key.get("format") != FORMAT
-            or key.get("version") != __version__
-            or key.get("folder") != _name(content_dir)
-            or key.get("pack") != pack
-            or (key.get("builtin") is not None and key["builtin"] != builtin)
-            or key.get("source") != _source_hash()
-        ):
-            return None
-        theme = key.get("theme")
-        if theme is not None and _theme(content_dir, theme[0]) != theme:
-            return None
-        bank = _decode(stored["bank"])
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
-        return None  # corrupt, or from a guidegen that wrote it differently: load again
-    if not isinstance(bank, Bank) or bank.content_dir != content_dir:
-        return None
-    return bank
-
-
-def _store(
-    entry: Path, content_dir: Path, bank: Bank, pack: dict, builtin: dict, started: int
-) -> None:
-    """Write ``bank`` as ``entry``, unless an input is too new to be told apart from a write
-    still to come; a cache that cannot be written is no error."""
-    extends = bank.workbook.extends == "builtin" and content_dir.resolve() != CONTENT_DIR.resolve()
-    try:
-        theme = _theme(content_dir, bank.workbook.theme)
-        if theme is not None and not theme[2]:
-            return  # changed since the load checked it
-        inputs = [pack, builtin] if extends else [pack]
-        if _newest_ns(inputs) >= started - RACY_NS:
-            return
-        data = json.dumps(
-            {
-                "key": _key(content_dir, pack, builtin if extends else None, theme),
-                "bank": _encode(bank),
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # An entry that was refused (a link, or writable by others) goes first: a new file
-        # would keep its permissions, and a link is never written through.
-        if os.path.lexists(entry):
-            os.unlink(entry)
-        from guidegen.output import write_atomically
-
-        write_atomically(entry, data, durable=False)
-    except (OSError, OutputError):
-        pass
 
 
 # The entry's JSON: every value tagged with what it was, so it is read back as exactly that.
 # A model is {"$model": class name, "set": the fields the file gave, "fields": {name: value}}.
 
 
+@functools.cache
 def _model_classes() -> dict[str, type[BaseModel]]:
     from pydantic import BaseModel
 
@@ -314,7 +387,6 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(data: Any) -> Any:
-    classes = _model_classes()
 
     def node(value: Any) -> Any:
         if isinstance(value, list):
@@ -322,7 +394,8 @@ def _decode(data: Any) -> Any:
         if not isinstance(value, dict):
             return value
         if "$model" in value:
-            cls = classes[value["$model"]]  # a KeyError for a name that is not a model
+            # The models are imported at the first one: a summary has none (see ``summary``).
+            cls = _model_classes()[value["$model"]]  # a KeyError for a name that is not one
             values = {name: node(item) for name, item in value["fields"].items()}
             if set(values) != set(cls.model_fields):
                 raise ValueError("fields differ from the model's")
