@@ -172,26 +172,19 @@ def _part_pages(workbook, title: str) -> list[int]:
     ]
 
 
-def test_study_plan_dates(tmp_path):
-    workbook = build(
-        tmp_path / "plan.pdf",
-        "--date",
-        "2027-03-10",
-        "--start",
-        "2027-03-01",
-        "--kinds",
-        "technical",
-    )
+def test_study_plan_dates(posting_workbook):
+    # The shared tailored book: --date 2027-03-09 (a Tuesday) --start 2027-03-01, so the plan
+    # runs Monday to the Monday after, and a question per box (tests/conftest.py: BOOKS).
+    workbook = posting_workbook
     pages = _part_pages(workbook, "Study plan")
     text = " ".join(workbook.page_texts[n - 1] for n in pages)
-    assert "9 days to your interview on Wednesday 10 March" in text
-    assert re.findall(r"Day (\d+)", text) == [str(n) for n in range(1, 10)]
+    assert "8 days to your interview on Tuesday 9 March" in text
+    assert re.findall(r"Day (\d+)", text) == [str(n) for n in range(1, 9)]
     dates = re.findall(r"\b((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d+ Mar)\b", text)
-    weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Mon", "Tue"]
-    assert dates == [f"{day} {n} Mar" for n, day in zip(range(1, 10), weekdays)]
+    weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Mon"]
+    assert dates == [f"{day} {n} Mar" for n, day in zip(range(1, 9), weekdays)]
     boxes = sum(workbook.checkboxes(n) for n in pages)
     questions = len(question_titles(workbook))
-    workbook.close()
     assert boxes == questions + 2  # one per question, two rehearsal items on the last day
 
 
