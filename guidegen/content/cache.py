@@ -1,7 +1,8 @@
 """A cache of loaded content folders, so that ``roles``, ``validate`` and the other commands
 that read a folder nobody has changed skip PyYAML, the parse and pydantic's validation.
 
-What is cached: a ``Bank`` that loaded without a problem (warnings included), as JSON, in
+What is cached: a ``Bank`` that loaded without a problem (warnings included), and the summary
+``roles`` and ``validate`` print (``cli/common.py``), as JSON, in
 ``$GUIDEGEN_CACHE_DIR`` or else the user's cache folder (platformdirs: ``~/.cache/guidegen``
 on Linux), one file per content folder, named by a hash of the folder's path: never beside
 the user's files. ``GUIDEGEN_CACHE_DIR=`` (empty) turns the cache off.
@@ -13,10 +14,11 @@ vocabulary.yaml, questions/, ask/, roles/ and every entry of those folders, its 
 (type and mode, size, mtime_ns, ctime_ns, inode, device, link count) and, for a symbolic
 link, where it leads and that file's ``stat``. A pack that extends the built-in one adds
 the built-in folder's inputs; a pack with a theme adds where the theme folder resolves. The
-entry also names the guidegen version and a hash of the content package's source (the
-models and the loader), so a changed schema never reads an old entry. A file written less than
-``RACY_NS`` before the listing is not cached at all: within one tick of the file system's
-clock a second write could leave size and times unchanged. ctime cannot be set back by a
+entry also names the guidegen version and a hash of the source that shapes it (the models,
+the loader, and the summary the CLI stores beside the Bank), so a changed schema never reads
+an old entry. A file written less than ``RACY_NS`` before the listing is not cached at all:
+within one tick of the file system's clock a second write could leave size and times
+unchanged. ctime cannot be set back by a
 program, so a file restored with its old mtime (``touch -d``, ``tar``, ``rsync -t``) is
 still seen as changed.
 
