@@ -150,16 +150,16 @@ def test_facilitator_edition_is_an_answer_key(editions):
     assert _rules(editions["facilitator"]) < _rules(editions["study"]) * 0.9
 
 
-def test_company_placeholder_filled_or_reading_naturally(tmp_path, default_workbook):
-    workbook = build(tmp_path / "acme.pdf", "--company", "Acme Analytics", "--tags", "company")
-    text = " ".join(workbook.page_texts)
-    workbook.close()
-    assert "Why do you want to work at Acme Analytics?" in text
-    assert "What would success in this role look like at Acme Analytics" in text
+def test_company_placeholder_filled_or_reading_naturally(posting_workbook, default_workbook):
+    # The shared tailored book is built with --company "Harbour Freight Systems".
+    text = " ".join(posting_workbook.page_texts)
+    assert "Why do you want to work at Harbour Freight Systems?" in text
+    assert "What would success in this role look like at Harbour Freight Systems" in text
+    assert not re.search(r"\{[a-z_]+(\|[^}]*)?\}", text)
     plain = " ".join(default_workbook.page_texts)
     assert "Why do you want to work at this company?" in plain
     # No placeholder is left ({company} or {company|fallback}); braces in code are fine.
-    assert not re.search(r"\{[a-z_]+(\|[^}]*)?\}", plain) and "Acme" not in plain
+    assert not re.search(r"\{[a-z_]+(\|[^}]*)?\}", plain) and "Harbour Freight" not in plain
 
 
 def _part_pages(workbook, title: str) -> list[int]:
