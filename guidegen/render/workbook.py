@@ -271,13 +271,66 @@ def link_descriptions(book: Book) -> dict[str, str]:
     return described
 
 
+_OVERLAY = "cover_overlay.html"
+# From this many people on, overlays are placed (render_cover_overlays): below, the first,
+# measuring layout costs more than it saves.
+PLACED_OVERLAYS_FROM = 17
+
+
+def _detail_boxes(page) -> list[tuple[float, float, float, float]]:
+    """Each cover detail's box (a dd of the cover's details) on an overlay page: where its
+    border box starts, from the page's content area, and its content size (what `width` and
+    `height` set)."""
+    from weasyprint.formatting_structure import boxes
+
+    page_box = page._page_box  # WeasyPrint 70's layout tree (see render/pages.py)
+    x0, y0 = page_box.content_box_x(), page_box.content_box_y()
+    return [
+        (box.border_box_x() - x0, box.border_box_y() - y0, box.width, box.height)
+        for details in page_box.descendants()
+        if isinstance(details, boxes.BlockBox)
+        and "cover-details" in (details.element.get("class") or "").split()
+        for box in details.children
+        if isinstance(box, boxes.BlockBox) and box.element_tag == "dd"
+    ]
+
+
+def _detail_glyphs(page) -> list[tuple[str, float, float]]:
+    """The text of the cover details on an overlay page and where each run of it starts."""
+    return [
+        (box.text, round(box.position_x, 3), round(box.position_y, 3))
+        for box in page._page_box.descendants()
+        if type(box).__name__ == "TextBox"
+        and box.text.strip()
+        and box.style["visibility"] == "visible"
+    ]
+
+
 def render_cover_overlays(book: Book) -> tuple[bytes, list[str]]:
     """One page per person in ``book.people`` with only their cover details, untagged: they
     are stamped onto a tagged body as artifacts (see guidegen.batch); and the characters of
     those details that no installed font has."""
     overlay = book.with_changes(cover_mode="overlay", spec=book.spec.with_changes(fillable=False))
     log = FetchLog()
-    _, document = lay_out(overlay, "cover_overlay.html", log)
+    document = None
+    if len(overlay.people) >= PLACED_OVERLAYS_FROM:
+        # Laying out the whole cover (title, kicker, labels: all hidden) is 80 % of a batch
+        # copy's time. The first two people's overlays are laid out whole, their detail boxes
+        # measured, and everyone's laid out with only those boxes, where they were measured;
+        # unless the first two pages then differ in any glyph's place (a theme's own cover),
+        # when the whole covers are laid out after all.
+        probe_log = FetchLog()
+        _, probe = lay_out(overlay.with_changes(people=overlay.people[:2]), _OVERLAY, probe_log)
+        boxes = [_detail_boxes(page) for page in probe.pages]
+        if len(boxes) == 2 and len(boxes[0]) == 3 and boxes[0] == boxes[1]:
+            _, placed = lay_out(overlay, _OVERLAY, log, placed=boxes[0])
+            if len(placed.pages) == len(overlay.people) and all(
+                _detail_glyphs(a) == _detail_glyphs(b) for a, b in zip(probe.pages, placed.pages)
+            ):
+                document = placed
+    if document is None:
+        log = FetchLog()
+        _, document = lay_out(overlay, _OVERLAY, log)
     data = pdf_bytes(document, tagged=False, log=log)
     if book.spec.print_shop:
         from guidegen.render.postprocess import open_pdf, to_bytes
