@@ -77,11 +77,23 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def run(args: list[str], cwd: Path = REPO) -> tuple[float, float]:
+# Every case's environment: the content cache in the run's own folder (set in main), never
+# the user's; a case may turn it off.
+CASE_ENV: dict[str, str] = {}
+
+
+def run(
+    args: list[str], cwd: Path = REPO, env: dict[str, str] | None = None
+) -> tuple[float, float]:
     """Wall seconds and peak PSS (MB, the process tree summed) of one command."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        args,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **CASE_ENV, **(env or {})},
     )
     peak = [0]
     done = threading.Event()
@@ -103,18 +115,60 @@ def run(args: list[str], cwd: Path = REPO) -> tuple[float, float]:
 
 
 def guidegen(*args) -> list[str]:
+    # -m from the repository's folder (run's cwd): this checkout's guidegen, not an installed one.
     return [sys.executable, "-m", "guidegen", *map(str, args)]
 
 
-def median_runs(cases: dict[str, list[str]], repeat: int) -> dict[str, tuple[float, float]]:
+NO_CACHE = {"GUIDEGEN_CACHE_DIR": ""}
+
+
+def median_runs(
+    cases: dict[str, list[str]], repeat: int, envs: dict[str, dict[str, str]] | None = None
+) -> dict[str, tuple[float, float]]:
+    """The median wall time and the peak memory of each case, the cases interleaved."""
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(repeat):
         for name, args in cases.items():
-            samples[name].append(run(args))
+            samples[name].append(run(args, env=(envs or {}).get(name)))
+    spans.update(
+        {name: (min(s for s, _ in runs), max(s for s, _ in runs)) for name, runs in samples.items()}
+    )
     return {
         name: (statistics.median(s for s, _ in runs), max(m for _, m in runs))
         for name, runs in samples.items()
     }
+
+
+spans: dict[str, tuple[float, float]] = {}  # each case's fastest and slowest run
+
+
+def span(name: str) -> str:
+    low, high = spans[name]
+    return f"(range {low:.3f}-{high:.3f})"
+
+
+def profile(tmp: Path, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
+    """--profile: the case once more under cProfile, its top functions by cumulative time."""
+    import pstats
+
+    out = tmp / f"{name.replace(' ', '-')}.prof"
+    run([sys.executable, "-m", "cProfile", "-o", out, *args[1:]], env=env)
+    print(f"   profile of {name} (cProfile, top cumulative):")
+    stats = pstats.Stats(str(out))
+    stats.sort_stats("cumulative")
+    shown = 0
+    for func in stats.fcn_list:  # type: ignore[attr-defined]
+        file, line, function = func
+        if "<frozen" in file or file == "~" or "/click/" in file or function == "<module>":
+            continue
+        calls, _, tottime, cumtime, _ = stats.stats[func]  # type: ignore[attr-defined]
+        where = file.split("site-packages/")[-1].replace(str(REPO) + "/", "")
+        print(
+            f"     {cumtime:7.3f} s cum {tottime:7.3f} s own {calls:7}  {where}:{line}({function})"
+        )
+        shown += 1
+        if shown == 18:
+            break
 
 
 def generated_bank(tmp: Path, questions: int) -> Path:
@@ -159,12 +213,24 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="1 run, 250 questions only, 10 copies: a smoke test"
     )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print a cProfile summary of the cases optimised (start-up, a batch copy)",
+    )
+    parser.add_argument(
+        "--only",
+        default="1,2,3,4",
+        help="the numbered cases to run, comma-separated (default: all)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.repeat, args.copies = 1, 10
     results: dict[str, object] = {}
+    only = set(args.only.split(","))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        CASE_ENV["GUIDEGEN_CACHE_DIR"] = str(tmp / "cache")
 
         # 5 first: it explains the others.
         harfbuzz = subprocess.run(
@@ -173,84 +239,114 @@ def main() -> None:
         print(f"machine: {os.cpu_count()} cores; HarfBuzz subsetter present: {harfbuzz}")
         results["machine"] = {"cores": os.cpu_count(), "harfbuzz_subset": harfbuzz == "yes"}
 
-        # 1. One build against a plain render of the same HTML.
-        run(guidegen("build", "--html", "--out", tmp / "html" / "book.pdf"))
-        html = tmp / "html" / "book.html"
-        base_url = CONTENT.resolve().as_uri() + "/"
-        plain = [sys.executable, "-c", PLAIN_RENDER, html, base_url, tmp / "plain.pdf"]
-        one = median_runs(
-            {"guidegen build": guidegen("build", "--out", tmp / "build.pdf"), "plain": plain},
-            args.repeat,
-        )
-        ratio = one["guidegen build"][0] / one["plain"][0]
-        print(f"1. default workbook, median of {args.repeat} (interleaved)")
-        print(
-            f"   guidegen build            {one['guidegen build'][0]:6.2f} s  "
-            f"{one['guidegen build'][1]:5.0f} MB"
-        )
-        print(f"   plain WeasyPrint render   {one['plain'][0]:6.2f} s  {one['plain'][1]:5.0f} MB")
-        print(f"   ratio guidegen / plain: {ratio:.2f}")
-        results["build_vs_plain"] = {"ratio": ratio, **{k: v[0] for k, v in one.items()}}
-
-        # 2. Scaling.
-        print("2. scaling (one build each)")
-        scaling = {}
-        for count in (250,) if args.quick else (250, 1000, 2600):
-            folder = generated_bank(tmp, count)
-            out = tmp / f"scale-{count}.pdf"
-            seconds, peak = run(guidegen("build", "--content", folder, "--out", out))
-            scaling[count] = {"seconds": seconds, "peak_mb": peak, "bytes": out.stat().st_size}
-            print(
-                f"   {count:5} questions  {seconds:7.2f} s  {seconds / count * 1000:6.1f} ms "
-                f"per question  peak {peak:6.0f} MB  {out.stat().st_size / 2**20:5.1f} MiB"
+        if "1" in only:
+            # 1. One build against a plain render of the same HTML.
+            run(guidegen("build", "--html", "--out", tmp / "html" / "book.pdf"))
+            html = tmp / "html" / "book.html"
+            base_url = CONTENT.resolve().as_uri() + "/"
+            plain = [sys.executable, "-c", PLAIN_RENDER, html, base_url, tmp / "plain.pdf"]
+            one = median_runs(
+                {"guidegen build": guidegen("build", "--out", tmp / "build.pdf"), "plain": plain},
+                args.repeat,
             )
-            shutil.rmtree(folder)
-        if 1000 in scaling:
-            growth = (scaling[1000]["seconds"] / 1000) / (scaling[250]["seconds"] / 250)
-            print(f"   time per question at 1,000 / at 250: {growth:.2f}")
-        results["scaling"] = scaling
+            ratio = one["guidegen build"][0] / one["plain"][0]
+            print(f"1. default workbook, median of {args.repeat} (interleaved)")
+            print(
+                f"   guidegen build            {one['guidegen build'][0]:6.2f} s  "
+                f"{one['guidegen build'][1]:5.0f} MB"
+            )
+            print(
+                f"   plain WeasyPrint render   {one['plain'][0]:6.2f} s  {one['plain'][1]:5.0f} MB"
+            )
+            print(f"   ratio guidegen / plain: {ratio:.2f}")
+            results["build_vs_plain"] = {"ratio": ratio, **{k: v[0] for k, v in one.items()}}
 
-        # 3. Start-up.
-        subprocess.run([sys.executable, "-m", "compileall", "-q", REPO / "guidegen"], check=True)
-        starts = median_runs(
-            {
-                "--help": guidegen("--help"),
-                "roles": guidegen("roles"),
-                "validate": guidegen("validate"),
-            },
-            max(args.repeat, 15),  # short commands: many runs for a steady median
-        )
-        print("3. start-up (median)")
-        for name, (seconds, _) in starts.items():
-            print(f"   {name:10} {seconds:5.2f} s")
-        results["startup"] = {k: v[0] for k, v in starts.items()}
-
-        # 4. Batch: the cost of each extra copy, from N and 11N copies (the body's layout and
-        # the workers' start are in both, so they cancel). A copy costs a few milliseconds:
-        # with fewer extra copies the difference would be lost in the machine's noise.
-        few, many = args.copies, 11 * args.copies
-        rooms = {}
-        for count in (few, many):
-            rooms[count] = tmp / f"room-{count}.csv"
-            with rooms[count].open("w", newline="", encoding="utf-8") as stream:
-                rows = [[f"Attendee Number {n}"] for n in range(1, count + 1)]
-                csv.writer(stream).writerows([["name"]] + rows)
-        batch = median_runs(
-            {
-                f"{count} copies": guidegen(
-                    "batch", rooms[count], "--out-dir", tmp / f"out-{count}", "-q"
+        if "2" in only:
+            # 2. Scaling.
+            print("2. scaling (one build each)")
+            scaling = {}
+            for count in (250,) if args.quick else (250, 1000, 2600):
+                folder = generated_bank(tmp, count)
+                out = tmp / f"scale-{count}.pdf"
+                seconds, peak = run(guidegen("build", "--content", folder, "--out", out))
+                scaling[count] = {"seconds": seconds, "peak_mb": peak, "bytes": out.stat().st_size}
+                print(
+                    f"   {count:5} questions  {seconds:7.2f} s  {seconds / count * 1000:6.1f} ms "
+                    f"per question  peak {peak:6.0f} MB  {out.stat().st_size / 2**20:5.1f} MiB"
                 )
-                for count in (few, many)
-            },
-            args.repeat,
-        )
-        extra = (batch[f"{many} copies"][0] - batch[f"{few} copies"][0]) / (many - few)
-        print(
-            f"4. batch: {batch[f'{few} copies'][0]:.2f} s for {few} copies, "
-            f"{batch[f'{many} copies'][0]:.2f} s for {many}: "
-            f"{extra * 1000:.1f} ms per extra copy"
-        )
-        results["batch"] = {"per_extra_copy_s": extra, **{k: v[0] for k, v in batch.items()}}
+                shutil.rmtree(folder)
+            if 1000 in scaling:
+                growth = (scaling[1000]["seconds"] / 1000) / (scaling[250]["seconds"] / 250)
+                print(f"   time per question at 1,000 / at 250: {growth:.2f}")
+            results["scaling"] = scaling
+
+        if "3" in only:
+            # 3. Start-up. roles and validate read the content cache (guidegen/content/cache.py),
+            # filled by a first run; "uncached" turns it off. The goal: at most 3 x a bare
+            # `python -c pass` + 0.10 s.
+            subprocess.run(
+                [sys.executable, "-m", "compileall", "-q", REPO / "guidegen"], check=True
+            )
+            run(guidegen("roles"))  # fills the cache
+            starts = median_runs(
+                {
+                    "python -c pass": [sys.executable, "-c", "pass"],
+                    "--help": guidegen("--help"),
+                    "roles": guidegen("roles"),
+                    "validate": guidegen("validate"),
+                    "roles uncached": guidegen("roles"),
+                    "validate uncached": guidegen("validate"),
+                },
+                max(args.repeat, 15),  # short commands: many runs for a steady median
+                envs={"roles uncached": NO_CACHE, "validate uncached": NO_CACHE},
+            )
+            limit = 3 * starts["python -c pass"][0] + 0.10
+            print(
+                f"3. start-up (median of {max(args.repeat, 15)}, interleaved; limit {limit:.3f} s)"
+            )
+            for name, (seconds, _) in starts.items():
+                print(f"   {name:18} {seconds:6.3f} s {span(name)}")
+            results["startup"] = {k: v[0] for k, v in starts.items()} | {"limit": limit}
+            if args.profile:
+                profile(tmp, "roles", guidegen("roles"))
+                profile(tmp, "roles uncached", guidegen("roles"), NO_CACHE)
+
+        if "4" in only:
+            # 4. Batch: the cost of each extra copy, from N and 11N copies (the body's layout and
+            # the workers' start are in both, so they cancel). A copy costs a few milliseconds:
+            # with fewer extra copies the difference would be lost in the machine's noise.
+            few, many = args.copies, 11 * args.copies
+            rooms = {}
+            for count in (few, many):
+                rooms[count] = tmp / f"room-{count}.csv"
+                with rooms[count].open("w", newline="", encoding="utf-8") as stream:
+                    rows = [[f"Attendee Number {n}"] for n in range(1, count + 1)]
+                    csv.writer(stream).writerows([["name"]] + rows)
+            batch = median_runs(
+                {
+                    f"{count} copies": guidegen(
+                        "batch", rooms[count], "--out-dir", tmp / f"out-{count}", "-q"
+                    )
+                    for count in (few, many)
+                },
+                args.repeat,
+            )
+            extra = (batch[f"{many} copies"][0] - batch[f"{few} copies"][0]) / (many - few)
+            print(
+                f"4. batch: {batch[f'{few} copies'][0]:.2f} s for {few} copies, "
+                f"{batch[f'{many} copies'][0]:.2f} s for {many}: "
+                f"{extra * 1000:.1f} ms per extra copy "
+                f"{span(f'{few} copies')} {span(f'{many} copies')}"
+            )
+            results["batch"] = {"per_extra_copy_s": extra, **{k: v[0] for k, v in batch.items()}}
+            if args.profile:  # one worker, so that the per-copy path is in the profile
+                profile(
+                    tmp,
+                    f"batch of {few} copies, --jobs 1",
+                    guidegen(
+                        "batch", rooms[few], "--out-dir", tmp / "out-prof", "-q", "--jobs", "1"
+                    ),
+                )
 
     print(json.dumps(results))
 

@@ -110,10 +110,12 @@ def _read_only(path: Path) -> bool:
     return not mode & 0o222 or not os.access(path, os.W_OK)
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes, durable: bool = True) -> None:
     """Write ``data`` to ``path`` as one complete file, or raise OutputError and change nothing.
 
-    An existing file keeps its permission bits; a new one gets the usual umask.
+    An existing file keeps its permission bits; a new one gets the usual umask. ``durable=False``
+    skips the flush to disk, for a file that may be lost (the content cache: an entry cut short
+    by a crash does not decode, and is written again).
     """
     path = Path(path)
     refuse_unwritable(path)
@@ -150,7 +152,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
             if previous_mode is not None and hasattr(os, "fchmod"):
                 os.fchmod(stream.fileno(), previous_mode)
         os.replace(temp, path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from guidegen import clock
-from guidegen.content.load import Bank
+from guidegen.content.bank import Bank
 from guidegen.content.models import KINDS, AskGroup, AskItem, Question, Role, TagRef
 from guidegen.errors import UsageError
 

@@ -213,10 +213,18 @@ def pytest_addoption(parser):
     )
 
 
+_CACHE = "GUIDEGEN_CACHE_DIR"  # the content cache (guidegen/content/cache.py)
+
+
 def pytest_configure(config):
     if not hasattr(config, "workerinput") and _SHARED not in os.environ:
         os.environ[_SHARED] = tempfile.mkdtemp(prefix="guidegen-books-")
         config.guidegen_books_owner = True
+    if not hasattr(config, "workerinput") and _CACHE not in os.environ:
+        # The suite's own content cache, shared by the workers and the books' builds: the
+        # tests never write to the user's cache folder.
+        os.environ[_CACHE] = tempfile.mkdtemp(prefix="guidegen-cache-")
+        config.guidegen_cache_owner = True
 
 
 @contextmanager
@@ -327,6 +335,8 @@ def pytest_unconfigure(config):
         _BOOKS.close()
     if getattr(config, "guidegen_books_owner", False):
         shutil.rmtree(os.environ.pop(_SHARED), ignore_errors=True)
+    if getattr(config, "guidegen_cache_owner", False):
+        shutil.rmtree(os.environ.pop(_CACHE), ignore_errors=True)
 
 
 def _book_fixture(name: str):

@@ -144,6 +144,56 @@ def test_stamped_cover_details_sit_where_a_full_build_puts_them(workshop, tmp_pa
     full.close()
 
 
+def test_placed_overlays_put_every_glyph_where_whole_covers_do(tmp_path, monkeypatch):
+    """From PLACED_OVERLAYS_FROM people on, overlays are laid out with only the detail boxes,
+    where the first two whole covers measured them: every copy's details land where a whole
+    cover overlay puts them, long names (smaller, wrapped), companies and dates included."""
+    import datetime as dt
+
+    from guidegen import workbook
+    from guidegen.book.model import prepare
+    from guidegen.content.load import load_bank
+    from guidegen.spec import WorkbookSpec
+
+    spec = WorkbookSpec(content=tiny())
+    book = prepare(load_bank(tiny()), spec, cover_mode="base")
+    names = ["Ann", "Grace Hopper", "A" * 40 + " Longname", "Bea " * 16, "Zoë Ürün"]
+    people = [
+        spec.with_person(
+            name=f"{names[n % len(names)]} {n}",
+            company="Acme Analytics" if n % 3 else None,
+            date=dt.date(2027, 3, 9) if n % 2 else None,
+        ).person
+        for n in range(workbook.PLACED_OVERLAYS_FROM + 3)
+    ]
+    many = book.with_changes(people=people)
+    placed = []
+    real = workbook.lay_out
+
+    def lay_out(*args, **kwargs):
+        placed.append("placed" in kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(workbook, "lay_out", lay_out)
+    fast, _ = workbook.render_cover_overlays(many)
+    assert placed == [False, True]  # the two measured, then everyone placed
+    monkeypatch.setattr(workbook, "PLACED_OVERLAYS_FROM", 10**6)
+    whole, _ = workbook.render_cover_overlays(many)
+    assert placed[2:] == [False]
+    (tmp_path / "fast.pdf").write_bytes(fast)
+    (tmp_path / "whole.pdf").write_bytes(whole)
+    fast_book, whole_book = Workbook(tmp_path / "fast.pdf"), Workbook(tmp_path / "whole.pdf")
+    assert fast_book.page_count == whole_book.page_count == len(people)
+    for page in range(1, len(people) + 1):
+        found = [(c.text, round(c.x0, 2), round(c.top, 2), c.size) for c in fast_book.chars(page)]
+        assert found == [
+            (c.text, round(c.x0, 2), round(c.top, 2), c.size) for c in whole_book.chars(page)
+        ]
+        assert found, page
+    fast_book.close()
+    whole_book.close()
+
+
 # ---- file names ----
 
 

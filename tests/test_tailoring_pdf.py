@@ -150,16 +150,16 @@ def test_facilitator_edition_is_an_answer_key(editions):
     assert _rules(editions["facilitator"]) < _rules(editions["study"]) * 0.9
 
 
-def test_company_placeholder_filled_or_reading_naturally(tmp_path, default_workbook):
-    workbook = build(tmp_path / "acme.pdf", "--company", "Acme Analytics", "--tags", "company")
-    text = " ".join(workbook.page_texts)
-    workbook.close()
-    assert "Why do you want to work at Acme Analytics?" in text
-    assert "What would success in this role look like at Acme Analytics" in text
+def test_company_placeholder_filled_or_reading_naturally(posting_workbook, default_workbook):
+    # The shared tailored book is built with --company "Harbour Freight Systems".
+    text = " ".join(posting_workbook.page_texts)
+    assert "Why do you want to work at Harbour Freight Systems?" in text
+    assert "What would success in this role look like at Harbour Freight Systems" in text
+    assert not re.search(r"\{[a-z_]+(\|[^}]*)?\}", text)
     plain = " ".join(default_workbook.page_texts)
     assert "Why do you want to work at this company?" in plain
     # No placeholder is left ({company} or {company|fallback}); braces in code are fine.
-    assert not re.search(r"\{[a-z_]+(\|[^}]*)?\}", plain) and "Acme" not in plain
+    assert not re.search(r"\{[a-z_]+(\|[^}]*)?\}", plain) and "Harbour Freight" not in plain
 
 
 def _part_pages(workbook, title: str) -> list[int]:
@@ -172,26 +172,19 @@ def _part_pages(workbook, title: str) -> list[int]:
     ]
 
 
-def test_study_plan_dates(tmp_path):
-    workbook = build(
-        tmp_path / "plan.pdf",
-        "--date",
-        "2027-03-10",
-        "--start",
-        "2027-03-01",
-        "--kinds",
-        "technical",
-    )
+def test_study_plan_dates(posting_workbook):
+    # The shared tailored book: --date 2027-03-09 (a Tuesday) --start 2027-03-01, so the plan
+    # runs Monday to the Monday after, and a question per box (tests/conftest.py: BOOKS).
+    workbook = posting_workbook
     pages = _part_pages(workbook, "Study plan")
     text = " ".join(workbook.page_texts[n - 1] for n in pages)
-    assert "9 days to your interview on Wednesday 10 March" in text
-    assert re.findall(r"Day (\d+)", text) == [str(n) for n in range(1, 10)]
+    assert "8 days to your interview on Tuesday 9 March" in text
+    assert re.findall(r"Day (\d+)", text) == [str(n) for n in range(1, 9)]
     dates = re.findall(r"\b((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d+ Mar)\b", text)
-    weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Mon", "Tue"]
-    assert dates == [f"{day} {n} Mar" for n, day in zip(range(1, 10), weekdays)]
+    weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Mon"]
+    assert dates == [f"{day} {n} Mar" for n, day in zip(range(1, 9), weekdays)]
     boxes = sum(workbook.checkboxes(n) for n in pages)
     questions = len(question_titles(workbook))
-    workbook.close()
     assert boxes == questions + 2  # one per question, two rehearsal items on the last day
 
 

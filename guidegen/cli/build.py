@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from guidegen.cli.common import OutFile, Status, warn
+from guidegen.cli.common import OutFile, Status, load, warn
 from guidegen.cli.options import spec_options
 
 
@@ -19,7 +19,10 @@ def build(spec, out, write_html):
     from guidegen.build import build as build_workbook
 
     with Status() as status:
-        result = build_workbook(spec, out, write_html, status=status)
+        status("Loading the content")
+        # Through the content cache: an unchanged folder is not parsed and validated again.
+        bank = load(spec.content)
+        result = build_workbook(spec, out, write_html, bank=bank, status=status)
     for message in result.warnings:
         warn(message)
     for refused in result.refused:

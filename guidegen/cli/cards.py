@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from guidegen.cli.common import TEXT, OutFile, Status, warn
+from guidegen.cli.common import TEXT, OutFile, Status, load, warn
 from guidegen.cli.options import spec_options
 from guidegen.spec import CARD_SIZES, FLIPS
 
@@ -42,7 +42,11 @@ def cards(spec, out, card_size, flip, anki, tsv):
     from guidegen.build import build_cards
 
     with Status() as status:
-        result = build_cards(spec, out, card_size.lower(), flip.lower(), anki, tsv, status=status)
+        status("Loading the content")
+        bank = load(spec.content)  # through the content cache, as build does
+        result = build_cards(
+            spec, out, card_size.lower(), flip.lower(), anki, tsv, bank=bank, status=status
+        )
     for message in result.warnings:
         warn(message)
     for refused in result.refused:

@@ -8,11 +8,12 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from guidegen.errors import ContentError
+from guidegen.errors import ContentError, Problem
 from guidegen.paths import CONTENT_DIR
 
 
@@ -101,19 +102,66 @@ content_option = click.option(
 
 
 def load(content_dir: Path, strict: bool = False):
-    """The content folder as a Bank (ContentError lists its problems)."""
+    """The content folder as a Bank (ContentError lists its problems), from the content cache
+    when the folder is as it was (guidegen/content/cache.py)."""
     # Loading (pydantic's import and models, then the content) makes objects that live until
     # the command ends: the collector would walk them a hundred times for nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
         # Imported here, not at the top: pydantic and PyYAML are not needed for --help.
-        from guidegen.content.load import load_bank
+        from guidegen.content.cache import load as load_bank
 
-        return load_bank(content_dir, strict=strict)
+        return load_bank(content_dir, strict=strict, summarise=summarise)
     finally:
         if collecting:
             gc.enable()
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What ``roles`` and ``validate`` print about a content folder. Stored beside the Bank
+    in the content cache, so that for a folder nobody changed they import no pydantic."""
+
+    questions: int  # the pack's own
+    builtin_questions: int  # the built-in ones a pack that extends them can name
+    roles: list[list]  # by id: [id, title, questions, general, behavioural, technical]
+    asks: int  # questions to ask
+    builtin_ask: bool
+    warnings: list[Problem]
+
+
+def summarise(bank) -> dict:
+    """The JSON data of a Bank's Summary (without the warnings, which the cache keeps)."""
+    from guidegen.content.models import KINDS
+    from guidegen.select import role_questions
+
+    roles = []
+    for role in sorted(bank.roles.values(), key=lambda r: r.id):
+        questions = role_questions(bank, role)
+        counts = [sum(q.kind == kind for q in questions) for kind in KINDS]
+        roles.append([role.id, role.title, len(questions), *counts])
+    return {
+        "questions": len(bank.questions) - bank.builtin_questions,
+        "builtin_questions": bank.builtin_questions,
+        "roles": roles,
+        "asks": sum(len(g.items) for g in bank.ask_groups),
+        "builtin_ask": bank.builtin_ask,
+    }
+
+
+def load_summary(content_dir: Path, strict: bool = False) -> Summary:
+    """The Summary of a content folder (ContentError lists its problems)."""
+    from guidegen.content.cache import summary
+
+    found = summary(content_dir, strict=strict)
+    if found is not None:
+        try:
+            return Summary(**found[0], warnings=found[1])
+        except TypeError:
+            pass  # not a summary this code wrote: load the folder
+    bank = load(content_dir, strict=strict)
+    return Summary(**summarise(bank), warnings=bank.warnings)
 
 
 def fail_content(error: ContentError) -> None:

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import click
 
-from guidegen.cli.common import content_option, load
+from guidegen.cli.common import content_option, load_summary
 
 
 @click.command()
 @content_option
 def roles(content_dir):
     """List the roles in the content folder with their question counts."""
-    from guidegen.content.models import KINDS
-    from guidegen.select import role_questions
-
-    bank = load(content_dir)
-    rows = []
-    for role in sorted(bank.roles.values(), key=lambda r: r.id):
-        questions = role_questions(bank, role)
-        counts = {kind: sum(q.kind == kind for q in questions) for kind in KINDS}
-        rows.append((role.id, str(len(questions)), *(str(counts[k]) for k in KINDS), role.title))
+    rows = [
+        (role_id, *(str(count) for count in counts), title)
+        for role_id, title, *counts in load_summary(content_dir).roles
+    ]
     header = ("ROLE", "QUESTIONS", "GENERAL", "BEHAVIOURAL", "TECHNICAL", "TITLE")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
     for row in [header, *rows]:

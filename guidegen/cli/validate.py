@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from guidegen.cli.common import content_option, load
+from guidegen.cli.common import content_option, load_summary
 from guidegen.errors import ContentError
 
 
@@ -25,23 +25,25 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
 def validate(content_dir, strict):
     """Check the content folder and report every problem at once, as a table."""
     try:
-        bank = load(content_dir, strict=strict)
+        summary = load_summary(content_dir, strict=strict)
     except ContentError as error:
         click.echo(problem_table(error.problems))
         click.echo(f"{counted(len(error.problems), 'problem')} found.", err=True)
         sys.exit(1)
-    if bank.warnings:
-        click.echo(problem_table(bank.warnings))
-        click.echo(f"{counted(len(bank.warnings), 'warning')} (an error under --strict).", err=True)
-    asks = sum(len(g.items) for g in bank.ask_groups)
-    own = len(bank.questions) - bank.builtin_questions
+    if summary.warnings:
+        click.echo(problem_table(summary.warnings))
+        click.echo(
+            f"{counted(len(summary.warnings), 'warning')} (an error under --strict).", err=True
+        )
     builtin = (
-        f" (and {bank.builtin_questions} built-in ones to name)" if bank.builtin_questions else ""
+        f" (and {summary.builtin_questions} built-in ones to name)"
+        if summary.builtin_questions
+        else ""
     )
     click.echo(
-        f"{content_dir}: {counted(own, 'question')}{builtin}, {counted(len(bank.roles), 'role')}, "
-        f"{counted(asks, 'question')} to ask"
-        f"{' (built-in included)' * bank.builtin_ask} — all valid."
+        f"{content_dir}: {counted(summary.questions, 'question')}{builtin}, "
+        f"{counted(len(summary.roles), 'role')}, {counted(summary.asks, 'question')} to ask"
+        f"{' (built-in included)' * summary.builtin_ask} — all valid."
     )
 
 

@@ -8,12 +8,12 @@ than an index.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from guidegen.content.bank import Bank
 from guidegen.content.markup import PLACEHOLDERS, dropped_html, placeholders
 from guidegen.content.models import (
     AskFile,
@@ -36,25 +36,6 @@ if TYPE_CHECKING:
 _Model = TypeVar("_Model", bound=BaseModel)
 
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass
-class Bank:
-    """Everything in one content folder, validated."""
-
-    content_dir: Path
-    workbook: WorkbookText
-    questions: dict[str, Question]
-    ask_groups: list[AskGroup]
-    roles: dict[str, Role]
-    workbook_file: Path | None = None  # as shown to the author, for problems found later
-    vocabulary: dict[str, list[str]] = field(default_factory=dict)  # tag: advert words
-    warnings: list[Problem] = field(default_factory=list)  # what will not print, and where
-    builtin_questions: int = 0  # of ``questions``, how many come from the built-in pack
-    builtin_ask: bool = False  # the questions to ask are the built-in pack's
-
-    def questions_with_tag(self, tag: str) -> list[Question]:
-        return [q for q in self.questions.values() if tag in q.tags]
 
 
 def _display(file: Path, content_dir: Path) -> Path:

@@ -27,7 +27,7 @@ Kind = Literal["general", "behavioural", "technical"]
 class _Strict(BaseModel):
     # An unknown key is almost always a typo ("tip" spelled "tips"): refuse it rather than
     # silently dropping the author's text.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Question(_Strict):

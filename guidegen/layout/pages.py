@@ -102,3 +102,32 @@ def page_infos(document: WeasyDocument) -> list[PageInfo]:
         info.anchors = {name: (x * PX, y * PX) for name, (x, y, *_) in page.anchors.items()}
         infos.append(info)
     return infos
+
+
+def cover_detail_boxes(page: WeasyBox) -> list[tuple[float, float, float, float]]:
+    """Each cover detail's box (a dd of the cover's details) on an overlay page: where its
+    border box starts, from the page's content area, and its content size (what `width` and
+    `height` set)."""
+    from weasyprint.formatting_structure import boxes
+
+    page_box = page._page_box  # WeasyPrint 70's layout tree (see this module's docstring)
+    x0, y0 = page_box.content_box_x(), page_box.content_box_y()
+    return [
+        (box.border_box_x() - x0, box.border_box_y() - y0, box.width, box.height)
+        for details in page_box.descendants()
+        if isinstance(details, boxes.BlockBox)
+        and "cover-details" in (details.element.get("class") or "").split()
+        for box in details.children
+        if isinstance(box, boxes.BlockBox) and box.element_tag == "dd"
+    ]
+
+
+def cover_detail_glyphs(page: WeasyBox) -> list[tuple[str, float, float]]:
+    """The text of the cover details on an overlay page and where each run of it starts."""
+    return [
+        (box.text, round(box.position_x, 3), round(box.position_y, 3))
+        for box in page._page_box.descendants()
+        if type(box).__name__ == "TextBox"
+        and box.text.strip()
+        and box.style["visibility"] == "visible"
+    ]

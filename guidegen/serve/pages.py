@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-# The one import from the render stage: its Jinja sandbox (see render/sandbox.py).
+# The one import from the book stage: its Jinja sandbox (see book/sandbox.py).
 from guidegen.book.sandbox import TemplateSandbox
 from guidegen.paths import STYLES_DIR, TEMPLATES_DIR
 
@@ -19,7 +19,7 @@ PAGE_TEMPLATES = TEMPLATES_DIR / "serve"
 def environment() -> jinja2.Environment:
     return TemplateSandbox(
         # Rooted at templates/ with the page's names under serve/, so that a theme made by
-        # copying templates/ checks them against their own base (render/theme.py).
+        # copying templates/ checks them against their own base (theme.py).
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
