@@ -42,15 +42,21 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser():
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with sync_playwright() as playwright:  # one per worker: a second one would not start
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.goto(server[1])
-        yield page
+        yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(server, browser):
+    page = browser.new_page()
+    page.goto(server[1])
+    yield page
+    page.close()
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
@@ -115,20 +121,16 @@ def test_paths_outside_the_pack_are_refused(server, path):
     assert refused.value.code == 404
 
 
-def test_ctrl_c_stops_it_cleanly_with_a_page_open(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_ctrl_c_stops_it_cleanly_with_a_page_open(browser, tmp_path):
     pack = tmp_path / "pack"  # a server of its own: the module's may still be in use
     shutil.copytree(DATA / "tiny", pack)
     process, url = start_preview(pack)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page()
-        page.goto(url)  # its reload stream stays open while the server stops
-        page.get_by_text("What does a build server do?").first.wait_for(timeout=WAIT_MS)
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 0
-        browser.close()
+    page = browser.new_page()
+    page.goto(url)  # its reload stream stays open while the server stops
+    page.get_by_text("What does a build server do?").first.wait_for(timeout=WAIT_MS)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=20) == 0
+    page.close()
     out, err = process.communicate()
     assert out.strip().endswith("stopped")
     assert "Traceback" not in err
