@@ -39,6 +39,16 @@ WORKSHOP_CSV = [
     ["Alan Turing", "Acme", ""],
 ]
 
+# The browser the web-page tests (preview, serve) drive with Playwright, or None.
+CHROMIUM = next(
+    (
+        p
+        for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser"))
+        if p and Path(p).exists()
+    ),
+    None,
+)
+
 # fixture name -> the guidegen arguments that make it (the output path is added)
 BOOKS: dict[str, list[str]] = {
     # The product as most people print it, and the matrix of role x edition x paper in four

@@ -12,17 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, start_preview
+from tests.conftest import CHROMIUM, DATA, start_preview
 from tests.pdfread import Workbook
 
-CHROMIUM = next(
-    (
-        p
-        for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser"))
-        if p and Path(p).exists()
-    ),
-    None,
-)
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium: apt-get install chromium"),

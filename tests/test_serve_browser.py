@@ -5,26 +5,16 @@ zip of copies; build one workbook from the other form; reach every control by ke
 from __future__ import annotations
 
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, guidegen_env
+from tests.conftest import CHROMIUM, DATA, guidegen_env
 from tests.pdfread import Workbook
 
-CHROMIUM = next(
-    (
-        p
-        for p in (shutil.which("chromium"), "/usr/bin/chromium", shutil.which("chromium-browser"))
-        if p and Path(p).exists()
-    ),
-    None,
-)
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium: apt-get install chromium"),
