@@ -12,7 +12,13 @@ anyway, so the pages come out as one document would lay them out:
 - the body, cut at the start of a part, of a long part's next run of questions, or of the back
   matter. A part longer than ``RUN`` questions continues on a new left-hand page every ``RUN``
   questions, where a spread may begin — in every book, laid out in chunks or not, so a chunk
-  never changes a page.
+  never changes a page;
+- and a run of spread questions (each starts on a left-hand page: styles/question.css) cut
+  before a question into chunks of about ``CUT`` questions. The cut is made for layout only:
+  the piece after it (``cut``) prints no title and spaces its first question like any other,
+  so its pages are the ones the whole run would have. Small chunks share the work evenly
+  between the workers, and a question found too long for its spread (layout/spreads.py)
+  costs a second layout of its own chunk only.
 
 A chunk's first page is a left- or right-hand page. Where the book forces the side (a part
 of questions and each of its continued runs starts on a left-hand page) it is known before
@@ -29,7 +35,9 @@ if TYPE_CHECKING:
     from guidegen.content.models import Question
 
 RUN = 40  # questions: a longer part continues on a new page every RUN questions
-BACK = ("story-bank", "part-ask", "part-notes", "back-cover")
+CUT = 8  # spread questions: the body is laid out in chunks of about this many
+# A rough cost of laying a section out, against 3 for a question (8 where not named here).
+WEIGHTS = {"story-bank": 24, "part-ask": 24, "part-notes": 4, "back-cover": 2}
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class PartPiece:
     title: str
     questions: tuple[Question, ...]
     opens: bool
+    cut: bool = False  # continues the run before it only because the layout cut it there
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,25 @@ def part_pieces(book: Book) -> list[PartPiece]:
     return pieces
 
 
+def layout_pieces(book: Book) -> list[PartPiece]:
+    """``part_pieces`` with each run of spread questions cut into pieces of about ``CUT``
+    questions (even sizes), where the book is laid out in chunks."""
+    pieces = []
+    for piece in part_pieces(book):
+        count = len(piece.questions)
+        if not book.spreads(piece.kind) or book.stitch_before or count <= CUT:
+            pieces.append(piece)
+            continue
+        parts = -(-count // CUT)  # ceiling
+        bounds = [round(n * count / parts) for n in range(parts + 1)]
+        for n in range(parts):
+            questions = piece.questions[bounds[n] : bounds[n + 1]]
+            pieces.append(
+                PartPiece(piece.kind, piece.title, questions, piece.opens and n == 0, n > 0)
+            )
+    return pieces
+
+
 SHARES = 2  # the body is balanced into (at least) this many chunks
 
 
@@ -81,21 +109,26 @@ def plan(book: Book) -> list[Chunk]:
         if section.id in front:
             continue
         if section.parts:
-            for piece in part_pieces(book):
-                weight = 3 * len(piece.questions)
+            for piece in layout_pieces(book) if questions_in(book) > RUN else part_pieces(book):
+                weight = sum(question_weight(q) for q in piece.questions)
                 # Every part of questions, and every continued run of one, starts on a
                 # left-hand page: its first question may begin a spread (styles/question.css).
                 units.append((("parts",), (piece,), "left", weight))
-        elif section.id in BACK:
-            units.append(((section.id,), (), "left" if section.id == "back-cover" else None, 8))
         else:
-            units.append(((section.id,), (), None, 8))
+            side = "left" if section.id == "back-cover" else None
+            units.append(((section.id,), (), side, WEIGHTS.get(section.id, 8)))
     # Units merge into chunks of about an equal share of the work, each holding at most RUN
-    # questions, so that the work spreads over the workers and memory stays bounded. A book
-    # of at most RUN questions is one chunk: it is laid out as one document (workbook.py).
+    # questions (CUT and a half where runs are cut), so that the work spreads over the workers
+    # and memory stays bounded. A book of at most RUN questions is one chunk: it is laid out
+    # as one document (workbook.py). Where runs are cut, a section whose first page's side is
+    # not forced joins the chunk before it: a chunk of its own could start only once every
+    # chunk before it is paginated, last.
     total = sum(weight for *_, weight in units) or 1
     questions = sum(len(p.questions) for unit in units for p in unit[1])
-    share = max(total / SHARES, 1) if questions > RUN else total
+    cut = any(p.cut for unit in units for p in unit[1])
+    limit = CUT + CUT // 2 if cut else RUN
+    shares = max(SHARES, -(-questions // CUT)) if cut else SHARES
+    share = max(total / shares, 1) if questions > RUN else total
     current: list[tuple[tuple[str, ...], tuple[PartPiece, ...], str | None, int]] = []
 
     def close() -> None:
@@ -113,9 +146,19 @@ def plan(book: Book) -> list[Chunk]:
         adds = sum(len(p.questions) for p in unit[1])
         weight = sum(u[3] for u in current)
         # The back cover, one page, is never a chunk (a process) of its own.
-        tail = unit[0] == ("back-cover",)
-        if current and not tail and (held + adds > RUN or weight + unit[3] > share * 1.15):
+        tail = unit[0] == ("back-cover",) or (cut and unit[2] is None)
+        if current and not tail and (held + adds > limit or weight + unit[3] > share * 1.15):
             close()
         current.append(unit)
     close()
     return chunks
+
+
+def question_weight(question: Question) -> int:
+    """A rough cost of laying a question out: 3, and 1 for every 500 characters of its text."""
+    fields = (question.prompt, question.why, question.answer, question.tip, question.good_answer)
+    return 3 + sum(len(text or "") for text in fields) // 500
+
+
+def questions_in(book: Book) -> int:
+    return len(book.selection.questions)

@@ -2,7 +2,7 @@
 
 - the pages in order, with a blank page where the book puts one between two chunks (a part
   that must start on a left-hand page after one that ended on a left-hand page);
-- one name tree of named destinations (the front's stand-in targets dropped, see parts.py);
+- one name tree of named destinations (each chunk's stand-in targets dropped, see parts.py);
 - one outline, rebuilt from every page's bookmarks with WeasyPrint's own nesting rules;
 - one structure tree: every chunk's elements under the front's Document element, and the
   parent tree renumbered so that each page and annotation keeps its own entry;
@@ -61,7 +61,7 @@ def join(laid: list[Laid], coordinator: Coordinator) -> tuple[pikepdf.Pdf, list[
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 pdf.pages.extend(source.pages)
             structure.append(source, pdf.pages[first:])
-            dests += _dests(source, pdf=pdf)
+            dests += _dests(source, pdf=pdf, keep=set(coordinator.paginated[chunk.index].anchors))
             if "/AcroForm" in source.Root:
                 copied_fields = copy_objects(pdf, source, source.Root.AcroForm.Fields)
                 if fields is None:

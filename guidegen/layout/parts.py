@@ -184,9 +184,10 @@ def lay_out_chunk(
             continue
         break
     infos = page_infos(document)  # before the stand-ins below: they are not the page's own
-    if chunk.front and page_of is not None:
-        # The contents link to pages of other chunks: name every target on the last page so
-        # WeasyPrint keeps the links; the join points the names at the real pages.
+    if chunk.front and page_of is not None or not chunk.front:
+        # The contents (and the story bank) link to pages of other chunks: name every target
+        # on the last page so WeasyPrint keeps the links; the join points the names at the
+        # real pages and drops these stand-ins (layout/join.py).
         last = document.pages[-1].anchors
         for page in document.pages:
             for link_type, target, *_ in page.links:
@@ -393,6 +394,30 @@ def _worker(book: Book, chunk: Chunk, side: str, connection: Connection, parent:
         os._exit(0)
 
 
+def _next_chunk(
+    chunks: list[Chunk],
+    unstarted: list[int],
+    coordinator: Coordinator,
+    busy: int,
+    processes: int,
+    jobs: int,
+) -> int | None:
+    """The chunk to start next: the heaviest whose side is known, so that no long chunk is
+    left to the end. While the first unstarted chunk's side is unknown a worker stays free
+    for it; past 2 x jobs processes (waiting ones hold their pages) only the first unstarted
+    chunk starts, so every waiting chunk is eventually numbered."""
+    known = [i for i in unstarted if coordinator.side(i) is not None]
+    first = unstarted[0]
+    if not known:
+        return None
+    if first not in known:
+        if busy + 1 >= jobs or processes >= 2 * jobs:
+            return None
+    elif processes >= 2 * jobs:
+        return first
+    return max(known, key=lambda i: (chunks[i].weight, -i))
+
+
 def _in_workers(
     book: Book,
     chunks: list[Chunk],
@@ -423,18 +448,13 @@ def _in_workers(
         child_end.close()
         running[parent_end] = (0, process)
 
+    def busy() -> int:
+        """Workers laying out, not waiting for their first page number (those use no CPU)."""
+        return len(running) - sum(1 for connection in waiting.values() if connection in running)
+
     def start_ready() -> None:
-        while unstarted and len(running) < jobs:
-            index = next(
-                (
-                    i
-                    for position, i in enumerate(unstarted)
-                    if coordinator.side(i) is not None
-                    # Ahead of an earlier chunk only while a worker stays free for it.
-                    and (position == 0 or len(running) + 1 < jobs)
-                ),
-                None,
-            )
+        while unstarted and busy() < jobs:
+            index = _next_chunk(chunks, unstarted, coordinator, busy(), len(running), jobs)
             if index is None:
                 return
             unstarted.remove(index)
