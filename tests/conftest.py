@@ -86,7 +86,9 @@ BOOKS: dict[str, list[str]] = {
         "--kinds",
         "behavioural",
     ],
-    "workshop": ["batch", "{csv}", "--combined", "--jobs", "2"],
+    # A room of four from the long pack's book (below), laid out in chunks like the default
+    # book, at a third of its cost.
+    "workshop": ["batch", "{csv}", "--content", "{long_pack}", "--combined", "--jobs", "2"],
     # Every Markdown case that real banks bring (tests/data/markdown, tests/test_markdown.py).
     "markdown_workbook": ["build", "--content", str(DATA / "markdown")],
     # Flashcards of a nine-question pack that pushes cards to their limits (tests/test_cards.py),
@@ -132,8 +134,11 @@ BOOK_ENV: dict[str, dict[str, str]] = {
     "whole_practice_workbook": {"GUIDEGEN_ONE_DOCUMENT": "1"},
 }
 BOOKS["whole_practice_workbook"] = BOOKS["practice_workbook"]
-# More than 40 questions of one kind: a part continued on a new page, laid out in chunks.
+# More than 40 questions of one kind: a part continued on a new page, laid out in chunks,
+# most of them starting where a run of spreads is cut for layout; and as one document.
 BOOKS["long_part_workbook"] = ["build", "--content", "{long_pack}"]
+BOOKS["whole_long_part_workbook"] = BOOKS["long_part_workbook"]
+BOOK_ENV["whole_long_part_workbook"] = {"GUIDEGEN_ONE_DOCUMENT": "1"}
 
 
 def run_cli(*args: str, input: str | None = None):
@@ -288,8 +293,10 @@ class _Books:
             if (self.folder / f"{name}.log").exists():
                 return out
             args += ["--out", str(out)]
-            if "{long_pack}" in args:
-                args = [str(long_pack(self.folder)) if a == "{long_pack}" else a for a in args]
+        if "{long_pack}" in args:
+            with _locked(self.folder / "long-pack.lock"):  # two books use it
+                pack = long_pack(self.folder)
+            args = [str(pack) if a == "{long_pack}" else a for a in args]
         done = subprocess.run(
             [sys.executable, "-m", "guidegen", *args],
             capture_output=True,

@@ -15,7 +15,7 @@ import pytest
 from guidegen.batch.attendees import file_stem, read_attendees, spreadsheet_safe
 from guidegen.batch.run import read_manifest
 from guidegen.errors import UsageError
-from tests.conftest import build, guidegen_env, run_cli, write_csv
+from tests.conftest import build, guidegen_env, long_pack, run_cli, write_csv
 from tests.pdfread import Workbook
 
 
@@ -77,7 +77,7 @@ def test_each_copy_has_its_name_on_the_cover_and_the_whole_workbook(workshop):
         book.close()
 
 
-def test_contents_links_and_bookmarks_survive_personalisation(workshop, default_workbook):
+def test_contents_links_and_bookmarks_survive_personalisation(workshop, long_part_workbook):
     out, _ = workshop
     book = Workbook(out / "grace-hopper.pdf")
     contents = [n for n in range(1, 7) if book.page_texts[n - 1].startswith("Contents")]
@@ -85,7 +85,7 @@ def test_contents_links_and_bookmarks_survive_personalisation(workshop, default_
     assert len(entries) > 25 and book.named_pages
     for entry in entries:
         assert entry.printed_page == entry.target_page, entry
-    questions = sum(level == 2 for level, _, _ in default_workbook.outline())
+    questions = sum(level == 2 for level, _, _ in long_part_workbook.outline())
     assert sum(level == 2 for level, _, _ in book.outline()) == questions
     book.close()
 
@@ -101,10 +101,11 @@ def test_a_copy_is_one_body_and_a_small_update_that_qpdf_checks_clean(workshop):
 
 
 def test_a_personalised_copy_is_at_most_a_fifth_larger_than_a_plain_build(
-    workshop, default_workbook
+    workshop, long_part_workbook
 ):
     out, _ = workshop
-    assert (out / "alan-turing.pdf").stat().st_size <= 1.2 * default_workbook.path.stat().st_size
+    plain = long_part_workbook.path.stat().st_size
+    assert (out / "alan-turing.pdf").stat().st_size <= 1.2 * plain
 
 
 def test_combined_file_has_every_copy_each_on_a_right_hand_page(workshop):
@@ -127,8 +128,10 @@ def test_combined_file_has_every_copy_each_on_a_right_hand_page(workshop):
 
 def test_stamped_cover_details_sit_where_a_full_build_puts_them(workshop, tmp_path):
     out, _ = workshop
+    pack = long_pack(out.parent.parent)  # the pack the workshop was built from
     full = build(
-        tmp_path / "full.pdf", "--name", "Grace Hopper", "--company", "Acme", "--count", "3"
+        tmp_path / "full.pdf",
+        *("--content", pack, "--name", "Grace Hopper", "--company", "Acme", "--count", "3"),
     )
 
     def positions(book):

@@ -19,9 +19,19 @@ def glyphs(book: Workbook, number: int) -> list[tuple[str, float, float]]:
     return [(c.text, round(c.x0, 2), round(c.top, 2)) for c in book.chars(number)]
 
 
-def test_the_chunked_book_is_the_one_document_book(practice_workbook, whole_practice_workbook):
-    chunked, whole = practice_workbook, whole_practice_workbook
-    assert chunked.page_count == whole.page_count == 116
+@pytest.mark.parametrize(
+    "fixtures, pages",
+    [
+        # One-page questions, and spreads cut inside a chunk.
+        (("practice_workbook", "whole_practice_workbook"), 116),
+        # Spreads cut where a chunk starts, and a part continued after 40 questions.
+        (("long_part_workbook", "whole_long_part_workbook"), 112),
+    ],
+    ids=["practice", "long-part"],
+)
+def test_the_chunked_book_is_the_one_document_book(fixtures, pages, request):
+    chunked, whole = (request.getfixturevalue(name) for name in fixtures)
+    assert chunked.page_count == whole.page_count == pages
     for number in range(1, chunked.page_count + 1):
         assert glyphs(chunked, number) == glyphs(whole, number), number
         assert chunked.links(number) == whole.links(number), number
