@@ -60,7 +60,9 @@ def render_workbook(book: Book, jobs: int | None = None) -> Rendered:
     from guidegen.book.chunks import plan
     from guidegen.layout.join import join
     from guidegen.layout.parts import lay_out_book
+    from guidegen.layout.session import forget_stylesheets
 
+    forget_stylesheets()  # parsed once for this build, from the files as they are now
     pad_to = 4 if book.spec.booklet else 1
     for _ in range(6):
         # GUIDEGEN_ONE_DOCUMENT=1 lays any book out as one document (tests and benchmarks

@@ -40,7 +40,7 @@ def test_the_chunked_book_is_the_one_document_book(fixtures, pages, request):
 
 
 def test_the_default_book_is_laid_out_in_chunks():
-    from guidegen.book.chunks import CUT, plan
+    from guidegen.book.chunks import cut_size, plan
     from guidegen.book.model import prepare
     from guidegen.content.load import load_bank
     from guidegen.spec import WorkbookSpec
@@ -48,10 +48,11 @@ def test_the_default_book_is_laid_out_in_chunks():
     book = prepare(load_bank(WorkbookSpec().content), WorkbookSpec())
     chunks = plan(book)
     assert chunks[0].sections == ("cover", "how-to", "contents")
-    # The body in chunks of about CUT questions, each but the first on a left-hand page (its
+    # The body in chunks of about 8 questions, each but the first on a left-hand page (its
     # first question's spread), where a run of questions is cut for layout only.
+    assert cut_size(book) == 8
     sizes = [sum(len(p.questions) for p in chunk.pieces) for chunk in chunks[1:]]
-    assert len(chunks) >= 8 and all(size <= CUT + CUT // 2 for size in sizes), sizes
+    assert len(chunks) >= 8 and all(size <= 12 for size in sizes), sizes
     assert all(chunk.forced_side == "left" for chunk in chunks[2:])
     assert any(piece.cut for chunk in chunks for piece in chunk.pieces)
     assert chunks[-1].sections[-1] == "back-cover"  # never a chunk of its own

@@ -14,7 +14,8 @@ anyway, so the pages come out as one document would lay them out:
   questions, where a spread may begin — in every book, laid out in chunks or not, so a chunk
   never changes a page;
 - and a run of spread questions (each starts on a left-hand page: styles/question.css) cut
-  before a question into chunks of about ``CUT`` questions. The cut is made for layout only:
+  before a question into chunks of about ``cut_size`` questions (8 in a book of 60; more in a
+  bigger book, where each chunk's own costs would add up). The cut is made for layout only:
   the piece after it (``cut``) prints no title and spaces its first question like any other,
   so its pages are the ones the whole run would have. Small chunks share the work evenly
   between the workers, and a question found too long for its spread (layout/spreads.py)
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
     from guidegen.content.models import Question
 
 RUN = 40  # questions: a longer part continues on a new page every RUN questions
-CUT = 8  # spread questions: the body is laid out in chunks of about this many
+CUT = 8  # spread questions: the fewest in a chunk where runs are cut
+CHUNKS = 12  # where runs are cut, the body is laid out in about this many chunks
 # A rough cost of laying a section out, against 3 for a question (8 where not named here).
 WEIGHTS = {"story-bank": 24, "part-ask": 24, "part-notes": 4, "back-cover": 2}
 
@@ -72,16 +74,24 @@ def part_pieces(book: Book) -> list[PartPiece]:
     return pieces
 
 
+def cut_size(book: Book) -> int:
+    """About how many questions a chunk holds where runs of spreads are cut: enough for
+    CHUNKS chunks, at least CUT and at most RUN. Each chunk costs its own process, styles and
+    font subsets (0.1-0.3 s), which outweighs an even share in a big book."""
+    return min(RUN, max(CUT, -(-questions_in(book) // CHUNKS)))
+
+
 def layout_pieces(book: Book) -> list[PartPiece]:
-    """``part_pieces`` with each run of spread questions cut into pieces of about ``CUT``
-    questions (even sizes), where the book is laid out in chunks."""
+    """``part_pieces`` with each run of spread questions cut into pieces of about
+    ``cut_size`` questions (even sizes), where the book is laid out in chunks."""
     pieces = []
+    size = cut_size(book)
     for piece in part_pieces(book):
         count = len(piece.questions)
-        if not book.spreads(piece.kind) or book.stitch_before or count <= CUT:
+        if not book.spreads(piece.kind) or book.stitch_before or count <= size:
             pieces.append(piece)
             continue
-        parts = -(-count // CUT)  # ceiling
+        parts = -(-count // size)  # ceiling
         bounds = [round(n * count / parts) for n in range(parts + 1)]
         for n in range(parts):
             questions = piece.questions[bounds[n] : bounds[n + 1]]
@@ -118,16 +128,17 @@ def plan(book: Book) -> list[Chunk]:
             side = "left" if section.id == "back-cover" else None
             units.append(((section.id,), (), side, WEIGHTS.get(section.id, 8)))
     # Units merge into chunks of about an equal share of the work, each holding at most RUN
-    # questions (CUT and a half where runs are cut), so that the work spreads over the workers
-    # and memory stays bounded. A book of at most RUN questions is one chunk: it is laid out
+    # questions (a cut_size and a half where runs are cut), so that the work spreads over the
+    # workers and memory stays bounded. A book of at most RUN questions is one chunk: it is laid out
     # as one document (workbook.py). Where runs are cut, a section whose first page's side is
     # not forced joins the chunk before it: a chunk of its own could start only once every
     # chunk before it is paginated, last.
     total = sum(weight for *_, weight in units) or 1
     questions = sum(len(p.questions) for unit in units for p in unit[1])
     cut = any(p.cut for unit in units for p in unit[1])
-    limit = CUT + CUT // 2 if cut else RUN
-    shares = max(SHARES, -(-questions // CUT)) if cut else SHARES
+    size = cut_size(book)
+    limit = min(RUN, size + size // 2) if cut else RUN
+    shares = max(SHARES, -(-questions // size)) if cut else SHARES
     share = max(total / shares, 1) if questions > RUN else total
     current: list[tuple[tuple[str, ...], tuple[PartPiece, ...], str | None, int]] = []
 

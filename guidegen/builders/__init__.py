@@ -114,7 +114,9 @@ def run(
     for wanted, _ in outputs:
         wanted.check(spec)  # a bad option is refused before the content is read
     from guidegen.book.model import prepare
+    from guidegen.layout.session import forget_stylesheets
 
+    forget_stylesheets()  # each run parses its stylesheets from the files as they are now
     status("Loading the content")
     bank = bank or load_bank(spec.content)
     book = prepare(bank, spec)

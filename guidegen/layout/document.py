@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 from guidegen.book.html import render_html
 from guidegen.book.model import Book
 from guidegen.book.sections import stylesheets
-from guidegen.layout.session import FetchLog, allowed_roots, pdf_bytes, render_document
+from guidegen.layout.session import (
+    FetchLog,
+    allowed_roots,
+    parsed_stylesheets,
+    pdf_bytes,
+    render_document,
+)
 
 if TYPE_CHECKING:
     import pikepdf
@@ -33,8 +39,7 @@ def lay_out(
     ``sheets`` names the stylesheets (default: the workbook's, from its sections) and
     ``extra`` goes to the template (``render_html``): a chunk of the book laid out on its
     own (layout/parts.py), or the flashcards' own stylesheets and cards."""
-    names = stylesheets(book) if sheets is None else sheets
-    urls = tuple(book.theme.stylesheet(name).resolve().as_uri() for name in names)
+    urls = stylesheet_urls(book, sheets)
     if sheets is not None:
         extra["stylesheets"] = list(urls)
     html = render_html(book, template, **extra)
@@ -43,6 +48,19 @@ def lay_out(
         unlinked = unlinked.replace(f'<link rel="stylesheet" href="{url}">\n', "")
     roots = allowed_roots(book.bank.content_dir, book.theme.roots)
     return html, render_document(unlinked, book.bank.content_dir, roots, log, urls)
+
+
+def stylesheet_urls(book: Book, sheets: list[str] | None = None) -> tuple[str, ...]:
+    """The file URLs of the stylesheets ``sheets`` names (default: the workbook's)."""
+    names = stylesheets(book) if sheets is None else sheets
+    return tuple(book.theme.stylesheet(name).resolve().as_uri() for name in names)
+
+
+def parse_stylesheets(book: Book, log: FetchLog) -> None:
+    """Parse the workbook's stylesheets now, so that the layout workers forked next inherit
+    them (layout/session.py)."""
+    roots = allowed_roots(book.bank.content_dir, book.theme.roots)
+    parsed_stylesheets(stylesheet_urls(book), roots, log)
 
 
 def layout_html(book: Book, log: FetchLog, **chunking: Any) -> tuple[str, WeasyDocument]:

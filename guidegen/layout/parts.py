@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from guidegen.book.chunks import Chunk, plan
+from guidegen.book.chunks import CUT, Chunk, plan
 from guidegen.errors import RenderError
 from guidegen.layout.spreads import MAX_LAYOUTS, too_long
 from guidegen.pdf.pageinfo import PageInfo
@@ -301,6 +301,12 @@ def lay_out_book(book: Book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
         )
 
     if jobs > 1 and len(chunks) > 2 and _can_fork():
+        from guidegen.layout.document import parse_stylesheets
+        from guidegen.layout.session import FetchLog
+
+        # WeasyPrint imported and the stylesheets parsed before the first fork: every worker
+        # inherits them, where each would otherwise spend a second on them.
+        parse_stylesheets(book, FetchLog())
         laid = _in_workers(book, chunks, coordinator, jobs, measure_front, final_front)
     else:
         measure_front()
@@ -404,16 +410,18 @@ def _next_chunk(
 ) -> int | None:
     """The chunk to start next: the heaviest whose side is known, so that no long chunk is
     left to the end. While the first unstarted chunk's side is unknown a worker stays free
-    for it; past 2 x jobs processes (waiting ones hold their pages) only the first unstarted
-    chunk starts, so every waiting chunk is eventually numbered."""
+    for it. Workers waiting for their numbers hold their pages: past ``jobs`` of them (one,
+    where chunks are big) only the first unstarted chunk starts, so that every waiting chunk
+    is eventually numbered."""
+    limit = jobs + (jobs if max(len(chunk.question_ids) for chunk in chunks) <= 2 * CUT else 1)
     known = [i for i in unstarted if coordinator.side(i) is not None]
     first = unstarted[0]
     if not known:
         return None
     if first not in known:
-        if busy + 1 >= jobs or processes >= 2 * jobs:
+        if busy + 1 >= jobs or processes >= limit:
             return None
-    elif processes >= 2 * jobs:
+    elif processes >= limit:
         return first
     return max(known, key=lambda i: (chunks[i].weight, -i))
 
