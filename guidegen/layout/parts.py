@@ -400,6 +400,12 @@ def _worker(book: Book, chunk: Chunk, side: str, connection: Connection, parent:
         os._exit(0)
 
 
+def small_chunks(chunks: list[Chunk]) -> bool:
+    """Whether every chunk is small (a book of about 60 questions, its runs cut): its workers
+    may then wait for their page numbers beside those at work (see _next_chunk)."""
+    return max(len(chunk.question_ids) for chunk in chunks) <= 2 * CUT
+
+
 def _next_chunk(
     chunks: list[Chunk],
     unstarted: list[int],
@@ -408,20 +414,26 @@ def _next_chunk(
     processes: int,
     jobs: int,
 ) -> int | None:
-    """The chunk to start next: the heaviest whose side is known, so that no long chunk is
-    left to the end. While the first unstarted chunk's side is unknown a worker stays free
-    for it. Workers waiting for their numbers hold their pages: past ``jobs`` of them (one,
-    where chunks are big) only the first unstarted chunk starts, so that every waiting chunk
-    is eventually numbered."""
-    limit = jobs + (jobs if max(len(chunk.question_ids) for chunk in chunks) <= 2 * CUT else 1)
+    """The chunk to start next, or None to wait.
+
+    Small chunks: the heaviest whose side is known, so that no long chunk is left to the end;
+    a worker waiting for its page numbers is not busy (``busy`` leaves it out), and up to
+    ``jobs`` wait beside those at work, past which only the first unstarted chunk starts, so
+    that every waiting chunk is eventually numbered. Big chunks (a big bank, cut every 40
+    questions): in page order, each numbered as soon as it is paginated, for a waiting chunk
+    holds its pages and there may be dozens. Either way, while the first unstarted chunk's
+    side is unknown a worker stays free for it."""
     known = [i for i in unstarted if coordinator.side(i) is not None]
-    first = unstarted[0]
     if not known:
         return None
+    first = unstarted[0]
+    small = small_chunks(chunks)
     if first not in known:
-        if busy + 1 >= jobs or processes >= limit:
+        # Ahead of the first only while a worker stays free for it.
+        if busy + 1 >= jobs or (small and processes >= 2 * jobs):
             return None
-    elif processes >= limit:
+        return max(known, key=lambda i: (chunks[i].weight, -i)) if small else known[0]
+    if not small or processes >= 2 * jobs:
         return first
     return max(known, key=lambda i: (chunks[i].weight, -i))
 
@@ -456,8 +468,13 @@ def _in_workers(
         child_end.close()
         running[parent_end] = (0, process)
 
+    small = small_chunks(chunks)
+
     def busy() -> int:
-        """Workers laying out, not waiting for their first page number (those use no CPU)."""
+        """Workers laying out, not waiting for their first page number (those use no CPU),
+        where chunks are small; every worker, where they are big (see _next_chunk)."""
+        if not small:
+            return len(running)
         return len(running) - sum(1 for connection in waiting.values() if connection in running)
 
     def start_ready() -> None:
