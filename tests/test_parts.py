@@ -150,3 +150,36 @@ def test_a_chunked_build_is_the_same_file_twice(long_part_workbook, tmp_path):
         cwd=tmp_path,
     )
     assert out.read_bytes() == long_part_workbook.path.read_bytes()
+
+
+def test_which_chunk_a_free_worker_starts():
+    """Small chunks: the heaviest whose side is known, a worker kept for the first while its
+    side is unknown, and only the first once four processes hold chunks. Big chunks (a big
+    bank): in page order, so that each is numbered as soon as it is paginated."""
+    from guidegen.book.chunks import Chunk
+    from guidegen.layout.parts import _next_chunk
+
+    def chunks(weights: list[int], questions: int, first_side: str | None) -> list[Chunk]:
+        made = [Chunk(0, ("cover",), front=True, forced_side="right")]
+        for index, weight in enumerate(weights, start=1):
+            ids = frozenset(f"q{index}-{n}" for n in range(questions))
+            side = first_side if index == 1 else "left"
+            made.append(Chunk(index, ("parts",), (), side, False, weight, ids))
+        return made
+
+    class Sides:
+        def __init__(self, made: list[Chunk]) -> None:
+            self.made = made
+
+        def side(self, index: int) -> str | None:
+            return self.made[index].forced_side
+
+    small = chunks([20, 50, 30, 60, 10], questions=6, first_side=None)
+    unstarted = [1, 2, 3, 4, 5]
+    assert _next_chunk(small, unstarted, Sides(small), 0, 0, 2) == 4  # the heaviest known
+    assert _next_chunk(small, unstarted, Sides(small), 1, 1, 2) is None  # kept for chunk 1
+    small[1] = Chunk(1, ("parts",), (), "left", False, 20, small[1].question_ids)
+    assert _next_chunk(small, unstarted, Sides(small), 1, 3, 2) == 4
+    assert _next_chunk(small, unstarted, Sides(small), 1, 4, 2) == 1  # four hold chunks
+    big = chunks([20, 50, 30, 60, 10], questions=40, first_side="left")
+    assert _next_chunk(big, [2, 3, 4, 5], Sides(big), 0, 0, 2) == 2  # page order

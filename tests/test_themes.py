@@ -72,7 +72,7 @@ def test_a_theme_overrides_one_block_and_keeps_the_rest(tmp_path):
     assert "Tiny Role Interview Workbook" in cover and "NAME" in cover  # the rest is built-in
 
 
-def _tiny_font(family: str) -> bytes:
+def _tiny_font(family: str, advance: int = 500) -> bytes:
     """A real TrueType font with a square glyph for every printable ASCII character."""
     import io
 
@@ -94,7 +94,7 @@ def _tiny_font(family: str) -> bytes:
             pen.closePath()
         glyphs[name] = pen.glyph()
     builder.setupGlyf(glyphs)
-    builder.setupHorizontalMetrics({name: (500, 50) for name in names})
+    builder.setupHorizontalMetrics({name: (advance, 50) for name in names})
     builder.setupHorizontalHeader(ascent=800, descent=-200)
     builder.setupNameTable({"familyName": family, "styleName": "Regular"})
     builder.setupOS2(sTypoAscender=800, usWinAscent=800, usWinDescent=200)
@@ -122,6 +122,39 @@ def test_a_theme_ships_its_own_font(tmp_path):
     book.close()
     assert fonts and all(font.startswith("GuidegenHouse") for font in fonts), fonts
     assert "refused" not in result.stderr
+
+
+def test_a_font_file_changed_between_two_builds_is_read_again(tmp_path):
+    """A build parses its stylesheets once, for every chunk (layout/session.py); the next build
+    in the same process (the preview, the web page) reads a replaced font file afresh."""
+    theme = make_theme(
+        tmp_path / "font",
+        {
+            "fonts/house.ttf": _tiny_font("GuidegenHouse"),
+            "styles/theme.css": (
+                '@font-face { font-family: "GuidegenHouse"; '
+                'src: url("../fonts/house.ttf"); }\n'
+                ':root { --heading-font: "GuidegenHouse"; }\n'
+            ),
+        },
+    )
+
+    def heading_advance() -> float:
+        """How far apart the cover title's letters are at the least, in ems of their size."""
+        result, book = build_with(tmp_path, theme)
+        assert result.exit_code == 0, result.stderr
+        title = [c for c in book.chars(1) if c.font.startswith("GuidegenHouse")]
+        book.close()
+        assert len(title) > 4
+        return min(
+            round((b.origin[0] - a.origin[0]) / a.size, 2)
+            for a, b in zip(title, title[1:])
+            if a.top == b.top and b.origin[0] > a.origin[0]
+        )
+
+    assert heading_advance() == 0.5
+    (theme / "fonts" / "house.ttf").write_bytes(_tiny_font("GuidegenHouse", advance=700))
+    assert heading_advance() == 0.7
 
 
 def test_a_theme_cannot_reach_outside_its_folder(tmp_path):
