@@ -129,10 +129,10 @@ def plan(book: Book) -> list[Chunk]:
             units.append(((section.id,), (), side, WEIGHTS.get(section.id, 8)))
     # Units merge into chunks of about an equal share of the work, each holding at most RUN
     # questions (a cut_size and a half where runs are cut), so that the work spreads over the
-    # workers and memory stays bounded. A book of at most RUN questions is one chunk: it is laid out
-    # as one document (workbook.py). Where runs are cut, a section whose first page's side is
-    # not forced joins the chunk before it: a chunk of its own could start only once every
-    # chunk before it is paginated, last.
+    # workers and memory stays bounded. A book of at most RUN questions is one chunk: it is
+    # laid out as one document (workbook.py). Where runs are cut, a section whose first page's
+    # side is not forced joins the chunk before it: a chunk of its own could start only once
+    # every chunk before it is paginated, last.
     total = sum(weight for *_, weight in units) or 1
     questions = sum(len(p.questions) for unit in units for p in unit[1])
     cut = any(p.cut for unit in units for p in unit[1])

@@ -184,7 +184,7 @@ def lay_out_chunk(
             continue
         break
     infos = page_infos(document)  # before the stand-ins below: they are not the page's own
-    if chunk.front and page_of is not None or not chunk.front:
+    if not chunk.front or page_of is not None:
         # The contents (and the story bank) link to pages of other chunks: name every target
         # on the last page so WeasyPrint keeps the links; the join points the names at the
         # real pages and drops these stand-ins (layout/join.py).
@@ -305,7 +305,8 @@ def lay_out_book(book: Book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
         from guidegen.layout.session import FetchLog
 
         # WeasyPrint imported and the stylesheets parsed before the first fork: every worker
-        # inherits them, where each would otherwise spend a second on them.
+        # inherits them, where each parsed them again (0.1-0.2 s a chunk) and the workers
+        # forked before the front was measured imported WeasyPrint too (0.6 s).
         parse_stylesheets(book, FetchLog())
         laid = _in_workers(book, chunks, coordinator, jobs, measure_front, final_front)
     else:
