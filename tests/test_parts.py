@@ -157,7 +157,7 @@ def test_which_chunk_a_free_worker_starts():
     side is unknown, and only the first once four processes hold chunks. Big chunks (a big
     bank): in page order, so that each is numbered as soon as it is paginated."""
     from guidegen.book.chunks import Chunk
-    from guidegen.layout.parts import _next_chunk
+    from guidegen.layout.parts import _next_chunk, small_chunks
 
     def chunks(weights: list[int], questions: int, first_side: str | None) -> list[Chunk]:
         made = [Chunk(0, ("cover",), front=True, forced_side="right")]
@@ -175,11 +175,13 @@ def test_which_chunk_a_free_worker_starts():
             return self.made[index].forced_side
 
     small = chunks([20, 50, 30, 60, 10], questions=6, first_side=None)
+    assert small_chunks(small)
     unstarted = [1, 2, 3, 4, 5]
-    assert _next_chunk(small, unstarted, Sides(small), 0, 0, 2) == 4  # the heaviest known
-    assert _next_chunk(small, unstarted, Sides(small), 1, 1, 2) is None  # kept for chunk 1
+    assert _next_chunk(small, unstarted, Sides(small), 0, 0, 2, True) == 4  # the heaviest known
+    assert _next_chunk(small, unstarted, Sides(small), 1, 1, 2, True) is None  # kept for chunk 1
     small[1] = Chunk(1, ("parts",), (), "left", False, 20, small[1].question_ids)
-    assert _next_chunk(small, unstarted, Sides(small), 1, 3, 2) == 4
-    assert _next_chunk(small, unstarted, Sides(small), 1, 4, 2) == 1  # four hold chunks
+    assert _next_chunk(small, unstarted, Sides(small), 1, 3, 2, True) == 4
+    assert _next_chunk(small, unstarted, Sides(small), 1, 4, 2, True) == 1  # four hold chunks
     big = chunks([20, 50, 30, 60, 10], questions=40, first_side="left")
-    assert _next_chunk(big, [2, 3, 4, 5], Sides(big), 0, 0, 2) == 2  # page order
+    assert not small_chunks(big)
+    assert _next_chunk(big, [2, 3, 4, 5], Sides(big), 0, 0, 2, False) == 2  # page order

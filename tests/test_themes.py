@@ -104,9 +104,10 @@ def _tiny_font(family: str, advance: int = 500) -> bytes:
     return out.getvalue()
 
 
-def test_a_theme_ships_its_own_font(tmp_path):
-    theme = make_theme(
-        tmp_path / "font",
+def _house_font_theme(root: Path) -> Path:
+    """A theme whose headings are set in its own font file, fonts/house.ttf."""
+    return make_theme(
+        root,
         {
             "fonts/house.ttf": _tiny_font("GuidegenHouse"),
             "styles/theme.css": (
@@ -116,6 +117,10 @@ def test_a_theme_ships_its_own_font(tmp_path):
             ),
         },
     )
+
+
+def test_a_theme_ships_its_own_font(tmp_path):
+    theme = _house_font_theme(tmp_path / "font")
     result, book = build_with(tmp_path, theme)
     assert result.exit_code == 0, result.stderr
     fonts = {c.font for c in book.chars(1) if c.text.isalpha() and c.size >= 20}
@@ -127,17 +132,7 @@ def test_a_theme_ships_its_own_font(tmp_path):
 def test_a_font_file_changed_between_two_builds_is_read_again(tmp_path):
     """A build parses its stylesheets once, for every chunk (layout/session.py); the next build
     in the same process (the preview, the web page) reads a replaced font file afresh."""
-    theme = make_theme(
-        tmp_path / "font",
-        {
-            "fonts/house.ttf": _tiny_font("GuidegenHouse"),
-            "styles/theme.css": (
-                '@font-face { font-family: "GuidegenHouse"; '
-                'src: url("../fonts/house.ttf"); }\n'
-                ':root { --heading-font: "GuidegenHouse"; }\n'
-            ),
-        },
-    )
+    theme = _house_font_theme(tmp_path / "font")
 
     def heading_advance() -> float:
         """How far apart the cover title's letters are at the least, in ems of their size."""

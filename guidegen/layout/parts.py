@@ -414,21 +414,21 @@ def _next_chunk(
     busy: int,
     processes: int,
     jobs: int,
+    small: bool,
 ) -> int | None:
     """The chunk to start next, or None to wait.
 
-    Small chunks: the heaviest whose side is known, so that no long chunk is left to the end;
-    a worker waiting for its page numbers is not busy (``busy`` leaves it out), and up to
-    ``jobs`` wait beside those at work, past which only the first unstarted chunk starts, so
-    that every waiting chunk is eventually numbered. Big chunks (a big bank, cut every 40
-    questions): in page order, each numbered as soon as it is paginated, for a waiting chunk
-    holds its pages and there may be dozens. Either way, while the first unstarted chunk's
-    side is unknown a worker stays free for it."""
+    Small chunks (``small``, see small_chunks): the heaviest whose side is known, so that no
+    long chunk is left to the end; a worker waiting for its page numbers is not busy (``busy``
+    leaves it out), and up to ``jobs`` wait beside those at work, past which only the first
+    unstarted chunk starts, so that every waiting chunk is eventually numbered. Big chunks (a
+    big bank, cut every 40 questions): in page order, each numbered as soon as it is
+    paginated, for a waiting chunk holds its pages and there may be dozens. Either way, while
+    the first unstarted chunk's side is unknown a worker stays free for it."""
     known = [i for i in unstarted if coordinator.side(i) is not None]
     if not known:
         return None
     first = unstarted[0]
-    small = small_chunks(chunks)
     if first not in known:
         # Ahead of the first only while a worker stays free for it.
         if busy + 1 >= jobs or (small and processes >= 2 * jobs):
@@ -480,7 +480,7 @@ def _in_workers(
 
     def start_ready() -> None:
         while unstarted and busy() < jobs:
-            index = _next_chunk(chunks, unstarted, coordinator, busy(), len(running), jobs)
+            index = _next_chunk(chunks, unstarted, coordinator, busy(), len(running), jobs, small)
             if index is None:
                 return
             unstarted.remove(index)
