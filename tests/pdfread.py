@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -34,8 +35,9 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@dataclass(frozen=True)
-class Char:
+class Char(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a book's characters are read by the
+    # hundred thousand, and a tuple is made about four times faster.
     text: str
     x0: float  # points from the page's left edge
     x1: float
@@ -298,25 +300,29 @@ def _chars(page, textpage):
     matrix = pdfium_c.FS_MATRIX()
     name = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
+    # The PDFium calls bound once: this loop runs for every character of every page read.
+    get_unicode, is_generated = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_IsGenerated
+    get_box, get_origin = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetCharOrigin
+    get_fill, get_matrix = pdfium_c.FPDFText_GetFillColor, pdfium_c.FPDFText_GetMatrix
+    get_font, get_size = pdfium_c.FPDFText_GetFontInfo, pdfium_c.FPDFText_GetFontSize
     for index in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(raw, index)
-        if pdfium_c.FPDFText_IsGenerated(raw, index) or code in (0, 0x0D, 0x0A):
+        code = get_unicode(raw, index)
+        if is_generated(raw, index) or code in (0, 0x0D, 0x0A):
             continue
-        pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
-        pdfium_c.FPDFText_GetCharOrigin(raw, index, x, y)
-        pdfium_c.FPDFText_GetFillColor(raw, index, r, g, b, a)
-        pdfium_c.FPDFText_GetMatrix(raw, index, matrix)
-        pdfium_c.FPDFText_GetFontInfo(raw, index, name, 128, flags)
+        get_box(raw, index, left, right, bottom, top)
+        get_origin(raw, index, x, y)
+        get_fill(raw, index, r, g, b, a)
+        get_matrix(raw, index, matrix)
+        get_font(raw, index, name, 128, flags)
         # The font size is in text space; the character's matrix scales it onto the page.
         scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
-        size = pdfium_c.FPDFText_GetFontSize(raw, index) * scale
         yield Char(
             chr(code),
             left.value,
             right.value,
             height - top.value,
             height - bottom.value,
-            round(size, 2),
+            round(get_size(raw, index) * scale, 2),
             name.value.decode("latin-1").split("+")[-1],
             (r.value / 255, g.value / 255, b.value / 255),
             (x.value, height - y.value),
