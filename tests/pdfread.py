@@ -343,6 +343,10 @@ def _multiply(a, b):
     )
 
 
+# The operators the painter reads: pikepdf then leaves out the text operators, most of a page.
+_DRAWING_OPERATORS = "q Q cm re m l c v y W W* f F f* S s B B* b b* n rg g k RG G K sc scn w Do"
+
+
 class _Painter:
     """Walk a page's content stream and record the box each fill or stroke paints."""
 
@@ -363,7 +367,7 @@ class _Painter:
         stack = []
         path: list[tuple[float, float]] = []
         pending_clip = None
-        for operands, operator in pikepdf.parse_content_stream(stream):
+        for operands, operator in pikepdf.parse_content_stream(stream, _DRAWING_OPERATORS):
             op = str(operator)
             if op == "q":
                 stack.append(dict(state))
