@@ -37,7 +37,7 @@ def normalise(text: str) -> str:
 
 class Char(NamedTuple):
     # A named tuple rather than a frozen dataclass: a book's characters are read by the
-    # hundred thousand, and a tuple is made about four times faster.
+    # hundred thousand, and a tuple is made 3.6 times faster (0.26 against 0.94 µs).
     text: str
     x0: float  # points from the page's left edge
     x1: float

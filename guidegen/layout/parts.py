@@ -429,14 +429,14 @@ def _next_chunk(
     if not known:
         return None
     first = unstarted[0]
+    crowded = small and processes >= 2 * jobs
     if first not in known:
         # Ahead of the first only while a worker stays free for it.
-        if busy + 1 >= jobs or (small and processes >= 2 * jobs):
+        if busy + 1 >= jobs or crowded:
             return None
-        return max(known, key=lambda i: (chunks[i].weight, -i)) if small else known[0]
-    if not small or processes >= 2 * jobs:
+    elif not small or crowded:
         return first
-    return max(known, key=lambda i: (chunks[i].weight, -i))
+    return max(known, key=lambda i: (chunks[i].weight, -i)) if small else known[0]
 
 
 def _in_workers(
