@@ -246,6 +246,21 @@ def test_contents_entries_hang_and_keep_their_leaders(default_workbook):
         x0, _, _, _ = column(default_workbook, number, "a4")
         # three left edges: parts, question numbers and wrapped lines under the text
         assert len([x for x in starts_x if x < x0 + 30 * MM]) >= 3, starts_x
+        # The leader: dots one step apart, from after the title to before the page number.
+        leaders = 0
+        for row in rows.values():
+            row.sort(key=lambda c: c.x0)
+            text = "".join(c.text for c in row)
+            if "...." not in text:
+                continue
+            leaders += 1
+            first, last = text.index("...."), text.rindex(".")
+            dots = row[first + 1 : last + 1]  # the first may be the title's full stop
+            steps = [b.x0 - a.x0 for a, b in zip(dots, dots[1:])]
+            assert max(steps) - min(steps) < 0.01, (number, text)
+            assert text[last + 1 :].strip().isdigit(), (number, text)
+            assert row[last + 1].x0 > dots[-1].x1, (number, text)
+        assert leaders >= 20, number
     assert starts  # outline read
 
 

@@ -13,9 +13,10 @@ How the pieces fit, when the page numbers are known only after the chunks before
 - A chunk's first page is on the side it takes in the book. Where the book forces the side it
   is known before layout; otherwise it is known once the chunks before it are paginated, and a
   chunk is only started early on a forced side (a wrong guess would cost a second layout).
-- The front (cover, how-to page, contents) is paginated first with blank numbers, to learn its
-  length, and laid out again at the end with the real numbers; their column has a fixed width,
-  so both layouts break the same way.
+- The front (cover, how-to page, contents) is laid out first with 0 for its page numbers, to
+  learn its length; at the end the real numbers are written into its boxes (layout/numbers.py),
+  or, where a theme prints them in a way that cannot be filled in, it is laid out again with
+  them (their column has a fixed width, so both layouts break the same way).
 
 The joined PDF is finished by layout/join.py: pages, named destinations, bookmarks, the
 structure tree and form fields of every chunk become one document's.
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
     from multiprocessing.context import ForkProcess
 
     from guidegen.book.model import Book
-    from guidegen.layout.session import WeasyBox
+    from guidegen.layout.numbers import NumberBox
+    from guidegen.layout.session import FetchLog, WeasyBox, WeasyDocument
 
 # One bookmark of a laid-out page, as WeasyPrint gathers it: (level, label, (x, y), state).
 Bookmark = tuple[int, str, tuple[float, float], str]
@@ -74,7 +76,6 @@ class Laid:
     bookmarks: list[list[Bookmark]]  # per page: WeasyPrint's (level, label, (x, y), state)
     heights: list[float]  # page heights in CSS pixels (for the bookmarks' coordinates)
     refused: list[str] = field(default_factory=list)
-    html: str = ""
     missing_glyphs: list[str] = field(default_factory=list)  # drawn as empty boxes
     long_questions: frozenset[str] = frozenset()  # laid out long (layout/spreads.py)
 
@@ -148,9 +149,31 @@ def lay_out_chunk(
 ) -> Laid:
     """Lay out and write one chunk. ``ask(Paginated)`` returns the number of pages before
     the chunk, or raises _Relayout with the side it must start on."""
+    return _written(_laid_out(book, chunk, side, page_of, ask))
+
+
+@dataclass
+class _LaidOut:
+    """A chunk laid out, not yet written."""
+
+    book: Book  # as laid out: with the questions found too long marked
+    chunk: Chunk
+    side: str
+    html: str
+    document: WeasyDocument
+    log: FetchLog
+    named_links: bool  # whether its links to other chunks' pages need stand-in targets
+
+
+def _laid_out(
+    book: Book,
+    chunk: Chunk,
+    side: str,
+    page_of: dict[str, int] | None,
+    ask: Callable[[Paginated], int | None],
+) -> _LaidOut:
     from guidegen.layout.document import layout_html
-    from guidegen.layout.pages import page_infos
-    from guidegen.layout.session import FetchLog, pdf_bytes
+    from guidegen.layout.session import FetchLog
 
     layouts = 0
     while True:
@@ -182,29 +205,36 @@ def lay_out_chunk(
         except _Relayout as wrong:
             side = wrong.side
             continue
-        break
+        named_links = not chunk.front or page_of is not None
+        return _LaidOut(book, chunk, side, html, document, log, named_links)
+
+
+def _written(laid_out: _LaidOut) -> Laid:
+    from guidegen.layout.pages import page_infos
+    from guidegen.layout.session import pdf_bytes
+
+    document, log = laid_out.document, laid_out.log
     infos = page_infos(document)  # before the stand-ins below: they are not the page's own
-    if not chunk.front or page_of is not None:
-        # The contents (and the story bank) link to pages of other chunks: name every target
-        # on the last page so WeasyPrint keeps the links; the join points the names at the
-        # real pages and drops these stand-ins (layout/join.py).
+    if laid_out.named_links:
+        # Name every target of a link to another chunk on the last page so WeasyPrint keeps
+        # the links; the join points the names at the real pages and drops these stand-ins
+        # (layout/join.py).
         last = document.pages[-1].anchors
         for page in document.pages:
             for link_type, target, *_ in page.links:
                 if link_type == "internal" and target not in last:
                     last.setdefault(target, (0, 0, 0, 0))
-    data = pdf_bytes(document, log=log, pdf_forms=book.fillable)
+    data = pdf_bytes(document, log=log, pdf_forms=laid_out.book.fillable)
     return Laid(
-        chunk.index,
-        side,
+        laid_out.chunk.index,
+        laid_out.side,
         data,
         infos,
         [list(page.bookmarks) for page in document.pages],
         [page.height for page in document.pages],
         log.refused,
-        html if chunk.index == 0 else "",
         log.missing_glyphs,
-        book.long_questions,
+        laid_out.book.long_questions,
     )
 
 
@@ -280,25 +310,48 @@ def lay_out_book(book: Book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
     coordinator.sides[0] = "right"
     front = chunks[0]
 
+    # The front as measured, kept to have its page numbers filled in (layout/numbers.py),
+    # with those numbers' boxes; empty where they cannot be filled in.
+    kept: list[tuple[_LaidOut, list[NumberBox]]] = []
+
     def measure_front() -> None:
         """The front's length, with blank numbers (its layout does not depend on them)."""
+        from guidegen.layout.numbers import number_boxes
 
         def measured(paginated: Paginated) -> int:
             coordinator.paginated[0] = paginated
-            raise _Measured
+            return 0
 
-        try:
-            lay_out_chunk(book, front, "right", {}, measured)
-        except _Measured:
-            pass
-        _release_memory()  # the measured front's boxes, before workers fork from this process
+        laid_out = _laid_out(book, front, "right", {}, measured)
+        numbers = number_boxes(laid_out.document)
+        if numbers is not None:
+            kept.append((laid_out, numbers))
+        del laid_out
+        _release_memory()  # what the layout left, before workers fork from this process
 
     def final_front() -> Laid:
+        from guidegen.book.html import render_html
+        from guidegen.layout.numbers import fill_numbers, only_numbers_differ
+
         page_of = coordinator.page_of()
         page_of.update(_own_anchors(coordinator))
+        if kept:
+            measured, numbers = kept[0]
+            html = render_html(
+                book, "workbook.html", chunk=front, page_of=page_of, first_side="right"
+            )
+            if only_numbers_differ(measured.html, html) and fill_numbers(numbers, page_of):
+                return _written(measured)
+        forget_front()
         return lay_out_chunk(
             book, front, "right", page_of, lambda paginated: _same_front(coordinator, paginated)
         )
+
+    def forget_front() -> None:
+        """Drop the measured front: in this process once a worker forked with it writes it."""
+        if kept:
+            kept.clear()
+            _release_memory()
 
     if jobs > 1 and len(chunks) > 2 and _can_fork():
         from guidegen.layout.document import parse_stylesheets
@@ -308,7 +361,9 @@ def lay_out_book(book: Book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
         # inherits them, where each parsed them again (0.1-0.2 s a chunk) and the workers
         # forked before the front was measured imported WeasyPrint too (0.6 s).
         parse_stylesheets(book, FetchLog())
-        laid = _in_workers(book, chunks, coordinator, jobs, measure_front, final_front)
+        laid = _in_workers(
+            book, chunks, coordinator, jobs, measure_front, final_front, forget_front
+        )
     else:
         measure_front()
         laid = []
@@ -324,10 +379,6 @@ def lay_out_book(book: Book, jobs: int = 2) -> tuple[list[Laid], Coordinator]:
             laid.append(lay_out_chunk(book, chunk, side, None, ask))
         laid.append(final_front())
     return sorted(laid, key=lambda item: item.index), coordinator
-
-
-class _Measured(Exception):
-    pass
 
 
 def _release_memory() -> None:
@@ -446,6 +497,7 @@ def _in_workers(
     jobs: int,
     measure_front: Callable[[], None],
     final_front: Callable[[], Laid],
+    forget_front: Callable[[], None],
 ) -> list[Laid]:
     """The body's chunks in forked workers, at most ``jobs`` at a time, while this process
     measures the front; then the final front in a worker too, once the body is paginated, so
@@ -546,6 +598,7 @@ def _in_workers(
                 # While the last workers draw and write; it is the last layout, so one process
                 # over ``jobs`` for a while.
                 start_front(lambda: ("laid", 0, final_front()))
+                forget_front()  # the worker has it
                 front_started = True
                 continue
             if not running:

@@ -202,6 +202,42 @@ def _cache_page_references() -> None:
     pydyf.PDF._guidegen_cached = True
 
 
+def _merge_leader_boxes() -> None:
+    """One text box for a leader's dots, where WeasyPrint 70 makes one per dot.
+
+    WeasyPrint fills a leader (``leader(dotted)`` in the contents and the advert worksheet)
+    with copies of a one-dot text box, one per repetition, each laid out, drawn in a text
+    object of its own and walked by every later step: 60 boxes a contents line, 150,000 in a
+    2,600-question book's contents. Once WeasyPrint has placed them (side by side, each one
+    dot's width from the next), they are replaced by one box with the dots as its text, laid
+    out by Pango as one run: the same glyphs from the same left edge, in one text object.
+    """
+    import weasyprint.layout.inline as inline_module
+    from weasyprint.layout.leader import leader_index
+    from weasyprint.text.line_break import split_first_line
+
+    handle_leader = inline_module.handle_leader
+    if getattr(handle_leader, "_guidegen_merged", False):
+        return
+
+    def merged(context: Any, line: WeasyBox, containing_block: WeasyBox) -> None:
+        handle_leader(context, line, containing_block)
+        index, leader_box = leader_index(line)
+        if index is None or len(leader_box.children) < 2:
+            return
+        copies = leader_box.children  # right to left (weasyprint/layout/leader.py)
+        first, last = copies[-1], copies[0]
+        text = first.text * len(copies)
+        layout, _, _, _, _, _ = split_first_line(text, first.style, context, None, 0)
+        box = first.copy_with_text(text)
+        box.pango_layout = layout
+        box.width = last.position_x + last.width - first.position_x
+        leader_box.children = (box,)
+
+    merged._guidegen_merged = True  # type: ignore[attr-defined]
+    inline_module.handle_leader = merged
+
+
 class _LayoutSession:
     """Settings for the duration of a WeasyPrint call.
 
@@ -263,6 +299,7 @@ def render_document(
     confined fetcher, their custom properties substituted); returns a weasyprint Document."""
     weasyprint = import_weasyprint()
     _cache_page_references()
+    _merge_leader_boxes()
     check_language_and_title(html)
     fetcher = make_fetcher(roots, log)
     sheets, fonts = parsed_stylesheets(stylesheets, roots, log)
