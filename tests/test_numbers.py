@@ -21,6 +21,7 @@ REFERENCE = """a { display: block; position: relative; padding-right: 13mm; }
 a::after { content: " page\\a0" attr(data-page); position: absolute; right: 0; bottom: 0; }"""
 CENTRED = CONTENTS.replace("text-align: right", "text-align: center")
 LEFT_PLACED = REFERENCE.replace("right: 0;", "left: 0;")
+NARROW = CONTENTS.replace("width: 10mm", "width: 4mm")  # 1048 overflows it
 IN_THE_FLOW = "a::after { content: ' ' attr(data-page); }"
 ALONGSIDE = CONTENTS.replace("a::after {", "a::before { content: attr(data-page); }\na::after {")
 
@@ -63,8 +64,18 @@ def glyphs(data: bytes, tmp_path: Path, name: str) -> list[tuple[str, float, flo
         (REFERENCE, "ltr"),
         (CENTRED, "ltr"),
         (LEFT_PLACED, "ltr"),
+        (NARROW, "ltr"),
+        (NARROW, "rtl"),
     ],
-    ids=["contents", "contents-rtl", "reference", "centred", "placed-from-the-left"],
+    ids=[
+        "contents",
+        "contents-rtl",
+        "reference",
+        "centred",
+        "placed-from-the-left",
+        "overflowing",
+        "overflowing-rtl",
+    ],
 )
 def test_filled_numbers_print_where_a_layout_with_them_prints_them(style, direction, tmp_path):
     blank = {anchor: 0 for anchor in PAGES}
@@ -86,9 +97,9 @@ def test_a_number_printed_otherwise_is_left_to_a_second_layout(style, tmp_path):
     assert number_boxes(document) is None
 
 
-def test_a_number_too_wide_for_its_column_is_left_to_a_second_layout(tmp_path):
-    narrow = CONTENTS.replace("width: 10mm", "width: 3mm")
-    document, _ = laid_out(html(narrow, {anchor: 0 for anchor in PAGES}), tmp_path)
+def test_a_number_placed_otherwise_than_expected_is_left_to_a_second_layout(tmp_path):
+    indented = CONTENTS.replace("text-align: right;", "text-align: left; text-indent: 2mm;")
+    document, _ = laid_out(html(indented, {anchor: 0 for anchor in PAGES}), tmp_path)
     numbers = number_boxes(document)
     assert numbers is not None
     before = [(n.text.text, n.text.position_x) for n in numbers]

@@ -5,9 +5,10 @@ prints, to learn its length (layout/parts.py). Each number stands in a box place
 (``a[data-page]::after`` in styles/front.css and styles/base.css), so no number can move
 anything else: the real numbers change only their own boxes. Rather than lay the front out
 again (a 2,600-question book's contents run to 124 pages: 12 s), each number's text box gets
-its text, shaped by Pango, and moves by the change in its width where it is aligned to the
-right. Where a theme prints a number in any other way (in the flow, beside other text in its
-box, justified), ``number_boxes`` finds none to fill and the front is laid out again.
+its text, shaped by Pango, and goes where WeasyPrint's alignment puts a text of its width
+(checked first against where it put the blank one). Where a theme prints a number in any other
+way (in the flow, beside other text in its box, justified), nothing is filled in and the front
+is laid out again.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class NumberBox:
     anchor: str
     text: WeasyBox
     placed: WeasyBox  # the absolutely placed ::after box holding the text
-    shift: float  # how much of a change in width moves the text left: 1 right-aligned, 0 left
+    shift: float  # how a change in width moves a box as wide as its text (see _shift)
 
 
 def number_boxes(document: WeasyDocument) -> list[NumberBox] | None:
@@ -69,52 +70,68 @@ def _numbers_in(box: WeasyBox, found: list[NumberBox]) -> bool:
 
 
 def _shift(box: WeasyBox) -> float | None:
-    """How a change in the text's width moves it: by all of it (right-aligned, or a box as
-    wide as its text that is placed from the right), half (centred), none; None: unknown."""
-    if box.style["width"] == "auto":
-        left, right = box.style["left"] == "auto", box.style["right"] == "auto"
-        if left == right:
-            return None  # placed from both sides, or from neither
-        return 1.0 if left else 0.0
+    """For a box as wide as its text (``width: auto``), how a change in the text's width moves
+    it: by all of it where the box is placed from the right, none from the left; None where
+    it is placed from both sides or neither. For a box of its own width: 0 (see _aligned_x)."""
+    if box.style["width"] != "auto":
+        return 0.0 if _aligned_x(box, 0.0) is not None else None
+    left, right = box.style["left"] == "auto", box.style["right"] == "auto"
+    if left == right:
+        return None
+    return 1.0 if left else 0.0
+
+
+def _aligned_x(box: WeasyBox, width: float) -> float | None:
+    """Where WeasyPrint puts a one-line text ``width`` wide in ``box`` (weasyprint/layout/
+    inline.py: text_align, and get_next_linebox for right-to-left), or None for an alignment
+    it does not place by the width alone (justified)."""
     align = box.style["text_align_all"]
-    ltr = box.style["direction"] == "ltr"
-    if align == "right" or align == ("end" if ltr else "start"):
-        return 1.0
-    if align == "left" or align == ("start" if ltr else "end"):
-        return 0.0
-    return 0.5 if align == "center" else None
+    if box.style["text_align_last"] != "auto":  # the only line is the last
+        align = box.style["text_align_last"]
+    rtl = box.style["direction"] == "rtl"
+    if align in ("left", "right"):
+        align = "start" if (align == "left") != rtl else "end"
+    if align not in ("start", "center", "end"):
+        return None
+    room: float = box.width
+    offset = 0.0 if width >= room else (room - width) * {"start": 0, "center": 0.5, "end": 1}[align]
+    inside: float = box.content_box_x()
+    return inside + room - width - offset if rtl else inside + offset
 
 
 def fill_numbers(numbers: list[NumberBox], page_of: dict[str, int]) -> bool:
     """Write each page number in (0 where ``page_of`` has none, as the template would);
-    False, with nothing changed, if a number would not fit its box."""
+    False, with nothing changed, where a number's box is not placed as this expects."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.line_break import split_first_line
 
-    filled: list[tuple[NumberBox, str, Any, float]] = []
+    filled: list[tuple[NumberBox, str, Any, float, float]] = []
     for number in numbers:
-        box = number.text
+        box, placed = number.text, number.placed
         text = box.text[: -len(BLANK)] + str(page_of.get(number.anchor, 0))
         layout, _, _, width, _, _ = split_first_line(
             text, box.style, None, None, box.justification_spacing
         )
-        if number.placed.style["width"] != "auto":
-            left = box.position_x - (width - box.width) * number.shift
-            inside = number.placed.content_box_x()
-            if left < inside - 0.01 or left + width > inside + number.placed.width + 0.01:
-                return False  # it would not fit: WeasyPrint places it, laid out again
-        filled.append((number, text, layout, width))
-    for number, text, layout, width in filled:
-        box, grown = number.text, width - number.text.width
-        box.text, box.pango_layout, box.width = text, layout, width
-        if number.placed.style["width"] == "auto":
-            number.placed.width += grown
-            for line in number.placed.children:
+        if placed.style["width"] == "auto":
+            x = box.position_x - (width - box.width) * number.shift
+        else:
+            # Where the blank number stands must be where WeasyPrint's alignment put it.
+            measured = _aligned_x(placed, box.width)
+            if measured is None or abs(measured - box.position_x) > 0.01:
+                return False
+            x = _aligned_x(placed, width)
+        filled.append((number, text, layout, width, x))
+    for number, text, layout, width, x in filled:
+        box, placed, grown = number.text, number.placed, width - number.text.width
+        if placed.style["width"] == "auto":
+            placed.width += grown
+            for line in placed.children:
                 if isinstance(line, boxes.LineBox):
                     line.width += grown
-            number.placed.translate(dx=-grown * number.shift)
+            placed.translate(dx=x - box.position_x)
         else:
-            box.position_x -= grown * number.shift
+            box.position_x = x
+        box.text, box.pango_layout, box.width = text, layout, width
     return True
 
 
