@@ -185,3 +185,21 @@ def test_which_chunk_a_free_worker_starts():
     big = chunks([20, 50, 30, 60, 10], questions=40, first_side="left")
     assert not small_chunks(big)
     assert _next_chunk(big, [2, 3, 4, 5], Sides(big), 0, 0, 2, False) == 2  # page order
+
+
+def test_a_serial_layout_imports_weasyprint_without_searching_for_libraries():
+    """A batch worker lays its book out alone, and its first WeasyPrint import is the layout
+    hook's: it must skip the 20-odd ctypes library searches (gcc, ldconfig) that take 0.3-1 s."""
+    probe = (
+        "import ctypes.util\n"
+        "searched = []\n"
+        "ctypes.util.find_library = lambda name: searched.append(name)\n"
+        "from guidegen.layout.parts import _paginated_hook\n"
+        "with _paginated_hook(lambda pages: 0):\n"
+        "    import weasyprint\n"
+        "print(searched)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stdout

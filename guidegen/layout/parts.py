@@ -96,6 +96,9 @@ class _Relayout(Exception):
 def _paginated_hook(on_paginated: Callable[[list[WeasyBox]], int | None]) -> Iterator[None]:
     """Call ``on_paginated(page_boxes)`` once, between pagination and the margin boxes, and
     number the margin boxes from the offset it returns (or lay out again if it raises)."""
+    from guidegen.layout.session import import_weasyprint
+
+    import_weasyprint()  # the first import of a serial layout (a batch worker's): the quick way
     import weasyprint.layout as layout_module
 
     make_all_pages = layout_module.make_all_pages
