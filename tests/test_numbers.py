@@ -97,6 +97,14 @@ def test_a_number_printed_otherwise_is_left_to_a_second_layout(style, tmp_path):
     assert number_boxes(document) is None
 
 
+def test_a_number_that_would_wrap_in_its_column_is_left_to_a_second_layout(tmp_path):
+    breaking = NARROW.replace("text-align: right;", "text-align: right; overflow-wrap: anywhere;")
+    document, _ = laid_out(html(breaking, {anchor: 0 for anchor in PAGES}), tmp_path)
+    numbers = number_boxes(document)
+    assert numbers is not None
+    assert not fill_numbers(numbers, PAGES)
+
+
 def test_a_number_placed_otherwise_than_expected_is_left_to_a_second_layout(tmp_path):
     indented = CONTENTS.replace("text-align: right;", "text-align: left; text-indent: 2mm;")
     document, _ = laid_out(html(indented, {anchor: 0 for anchor in PAGES}), tmp_path)

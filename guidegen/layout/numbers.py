@@ -99,6 +99,17 @@ def _aligned_x(box: WeasyBox, width: float) -> float | None:
     return inside + room - width - offset if rtl else inside + offset
 
 
+def _may_wrap(style: Any, text: str) -> bool:
+    """Whether WeasyPrint may break ``text`` over lines where it is too wide for its box."""
+    if style["white_space"] not in ("normal", "pre-wrap", "pre-line"):
+        return False
+    return (
+        style["overflow_wrap"] != "normal"
+        or style["word_break"] != "normal"
+        or any(character.isspace() for character in text.strip())
+    )
+
+
 def fill_numbers(numbers: list[NumberBox], page_of: dict[str, int]) -> bool:
     """Write each page number in (0 where ``page_of`` has none, as the template would);
     False, with nothing changed, where a number's box is not placed as this expects."""
@@ -119,6 +130,8 @@ def fill_numbers(numbers: list[NumberBox], page_of: dict[str, int]) -> bool:
             measured = _aligned_x(placed, box.width)
             if measured is None or abs(measured - box.position_x) > 0.01:
                 return False
+            if width > placed.width + 0.01 and _may_wrap(box.style, text):
+                return False  # laid out again, it would take two lines
             x = _aligned_x(placed, width)
         filled.append((number, text, layout, width, x))
     for number, text, layout, width, x in filled:
