@@ -49,8 +49,9 @@ def _numbers_in(box: WeasyBox, found: list[NumberBox]) -> bool:
     for child in getattr(box, "children", ()):
         element = child.element
         if "::" in (child.element_tag or "") and element is not None and element.get("data-page"):
-            texts = [each for each in child.descendants() if isinstance(each, boxes.TextBox)]
-            lines = [each for each in child.descendants() if isinstance(each, boxes.LineBox)]
+            inside = list(child.descendants())
+            texts = [each for each in inside if isinstance(each, boxes.TextBox)]
+            lines = [each for each in inside if isinstance(each, boxes.LineBox)]
             href = element.get("href") or ""
             shift = _shift(child)
             if (
@@ -116,14 +117,15 @@ def fill_numbers(numbers: list[NumberBox], page_of: dict[str, int]) -> bool:
     from weasyprint.formatting_structure import boxes
     from weasyprint.text.line_break import split_first_line
 
-    filled: list[tuple[NumberBox, str, Any, float, float]] = []
+    filled: list[tuple[NumberBox, str, Any, float, float, bool]] = []
     for number in numbers:
         box, placed = number.text, number.placed
         text = box.text[: -len(BLANK)] + str(page_of.get(number.anchor, 0))
         layout, _, _, width, _, _ = split_first_line(
             text, box.style, None, None, box.justification_spacing
         )
-        if placed.style["width"] == "auto":
+        as_wide_as_text = placed.style["width"] == "auto"
+        if as_wide_as_text:
             x = box.position_x - (width - box.width) * number.shift
         else:
             # Where the blank number stands must be where WeasyPrint's alignment put it.
@@ -133,10 +135,10 @@ def fill_numbers(numbers: list[NumberBox], page_of: dict[str, int]) -> bool:
             if width > placed.width + 0.01 and _may_wrap(box.style, text):
                 return False  # laid out again, it would take two lines
             x = _aligned_x(placed, width)
-        filled.append((number, text, layout, width, x))
-    for number, text, layout, width, x in filled:
+        filled.append((number, text, layout, width, x, as_wide_as_text))
+    for number, text, layout, width, x, as_wide_as_text in filled:
         box, placed, grown = number.text, number.placed, width - number.text.width
-        if placed.style["width"] == "auto":
+        if as_wide_as_text:
             placed.width += grown
             for line in placed.children:
                 if isinstance(line, boxes.LineBox):
