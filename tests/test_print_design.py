@@ -243,7 +243,7 @@ def test_contents_entries_hang_and_keep_their_leaders(default_workbook):
         for char in default_workbook.chars(number):
             rows.setdefault(round(char.origin[1], 1), []).append(char)
         starts_x = sorted({round(min(c.x0 for c in row)) for row in rows.values()})
-        x0, _, _, _ = column(default_workbook, number, "a4")
+        x0, _, x1, _ = column(default_workbook, number, "a4")
         # three left edges: parts, question numbers and wrapped lines under the text
         assert len([x for x in starts_x if x < x0 + 30 * MM]) >= 3, starts_x
         # The leader: dots one step apart, from after the title to before the page number.
@@ -260,8 +260,49 @@ def test_contents_entries_hang_and_keep_their_leaders(default_workbook):
             assert max(steps) - min(steps) < 0.01, (number, text)
             assert text[last + 1 :].strip().isdigit(), (number, text)
             assert row[last + 1].x0 > dots[-1].x1, (number, text)
+            # ... and it runs to the page number's column, one line or two (a hung number's
+            # negative text-indent took 8 mm off a one-line entry's leader).
+            assert x1 - 10 * MM - dots[-1].x1 < steps[0], (number, text)
         assert leaders >= 20, number
     assert starts  # outline read
+
+
+def test_three_digit_question_numbers_widen_their_column(tmp_path):
+    """In a bank of 100 questions or more, "103." fits its column in the contents with the
+    same gap before the title as "63." has in the default book, and no title runs into it."""
+    from guidegen.book.chunks import plan
+    from guidegen.book.model import prepare
+    from guidegen.layout.document import layout_html
+    from guidegen.layout.session import FetchLog, pdf_bytes
+    from guidegen.spec import WorkbookSpec
+    from tests.conftest import long_pack
+
+    pack = long_pack(tmp_path, count=100)  # 103 questions with the tiny pack's three
+    book = prepare(load_bank(pack), WorkbookSpec(content=pack))
+    log = FetchLog()
+    _, document = layout_html(book, log, chunk=plan(book)[0], page_of={}, first_side="right")
+    out = tmp_path / "front.pdf"  # the cover, how-to page and contents
+    out.write_bytes(pdf_bytes(document, log=log))
+    book_pdf = Workbook(out)
+    gaps, title_x = [], {}
+    for number in range(1, book_pdf.page_count + 1):
+        rows: dict[float, list] = {}
+        for char in book_pdf.chars(number):
+            rows.setdefault(round(char.origin[1], 1), []).append(char)
+        for row in rows.values():
+            row.sort(key=lambda c: c.x0)
+            text = "".join(c.text for c in row)
+            found = re.match(r"(\d+)\.", text)
+            if not found:
+                continue
+            end = len(found.group(0))  # the number's full stop, then the title
+            gaps.append(row[end].x0 - row[end - 1].x1)
+            title_x.setdefault(number % 2, set()).add(round(row[end].origin[0], 1))
+    book_pdf.close()
+    assert len(gaps) == 103, len(gaps)
+    # every title starts in one column (one on left-hand pages, one on right-hand pages)
+    assert all(len(starts) == 1 for starts in title_x.values()), title_x
+    assert min(gaps) > 2 * MM, min(gaps)  # "103." as clear of its title as "63." is
 
 
 def test_nothing_is_clipped_or_run_into_the_margin_in_code(default_workbook):

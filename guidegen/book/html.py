@@ -144,6 +144,8 @@ def render_html(
         parts=parts,
         kinds=KINDS,
         number_of=numbered,
+        # Question numbers past 99 need wider number columns (contents, advert worksheet).
+        extra_digits=max(0, len(str(len(numbered))) - 2),
         page=book.page,
         edition_title=edition_title,
         subject=book.labels.text(
