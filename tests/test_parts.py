@@ -23,9 +23,9 @@ def glyphs(book: Workbook, number: int) -> list[tuple[str, float, float]]:
     "fixtures, pages",
     [
         # One-page questions, and spreads cut inside a chunk.
-        (("practice_workbook", "whole_practice_workbook"), 116),
+        (("practice_workbook", "whole_practice_workbook"), 118),
         # Spreads cut where a chunk starts, and a part continued after 40 questions.
-        (("long_part_workbook", "whole_long_part_workbook"), 112),
+        (("long_part_workbook", "whole_long_part_workbook"), 114),
     ],
     ids=["practice", "long-part"],
 )
@@ -49,8 +49,11 @@ def test_the_default_book_is_laid_out_in_chunks():
     chunks = plan(book)
     assert chunks[0].sections == ("cover", "how-to", "contents")
     # The body in chunks of about 8 questions, each but the first on a left-hand page (its
-    # first question's spread), where a run of questions is cut for layout only.
+    # first question's spread), where a run of questions is cut for layout only. The first
+    # opens with the study plan, on a right-hand page: its side is known before the front's
+    # length, so it starts at once.
     assert cut_size(book) == 8
+    assert chunks[1].sections[0] == "study-plan" and chunks[1].forced_side == "right"
     sizes = [sum(len(p.questions) for p in chunk.pieces) for chunk in chunks[1:]]
     assert len(chunks) >= 8 and all(size <= 12 for size in sizes), sizes
     assert all(chunk.forced_side == "left" for chunk in chunks[2:])

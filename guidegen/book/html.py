@@ -13,7 +13,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from guidegen import __version__
-from guidegen.book.chunks import Chunk, part_pieces
+from guidegen.book.chunks import Chunk, opening_section, part_pieces
 from guidegen.book.markdown import render_inline, render_markdown
 from guidegen.book.model import Book, describe_selection, direction_of, document_title, slug
 from guidegen.book.sandbox import (
@@ -146,6 +146,7 @@ def render_html(
         number_of=numbered,
         # Question numbers past 99 need wider number columns (contents, advert worksheet).
         extra_digits=max(0, len(str(len(numbered))) - 2),
+        opening=opening_section(book),  # the first section after the front: on a right page
         page=book.page,
         edition_title=edition_title,
         subject=book.labels.text(
