@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -232,6 +233,12 @@ _CACHE = "GUIDEGEN_CACHE_DIR"  # the content cache (guidegen/content/cache.py)
 
 
 def pytest_configure(config):
+    # A shell starts a background job (`make test &`, a CI step run with `&`) with Ctrl-C
+    # ignored, every program it starts inherits that, and a Python started so never turns
+    # SIGINT into KeyboardInterrupt: the tests that press Ctrl-C on a guidegen process would
+    # wait in vain. Caught here, it is reset to the default in every process the tests start.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     if not hasattr(config, "workerinput") and _SHARED not in os.environ:
         os.environ[_SHARED] = tempfile.mkdtemp(prefix="guidegen-books-")
         config.guidegen_books_owner = True
