@@ -145,11 +145,9 @@ def _references(book, pages: list[int]) -> list[tuple[int, str, int, int]]:
             else:
                 joined.append([box, name, target])
         for box, _, target in joined:
-            # "12 Title ..... p. 34"; the question's number, set in the margin, may be read
-            # after the title.
+            # "12 Title ..... p. 34": the question's number, hung in the indent, is read first
             text = normalise(book.text_in(number, box))
             match = re.fullmatch(r"(?P<n>\d+) (?P<title>.+?)[ .…]*p\. (?P<page>\d+)", text)
-            match = match or re.fullmatch(r"(?P<title>.+?)[ .…]+(?P<n>\d+) p\. (?P<page>\d+)", text)
             assert match, text
             # (a title's full stop reads as part of the leader: compare titles without it)
             title = match["title"].rstrip(".")
