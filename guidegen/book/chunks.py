@@ -144,8 +144,8 @@ def plan(book: Book) -> list[Chunk]:
                 # left-hand page: its first question may begin a spread (styles/question.css).
                 units.append((("parts",), (piece,), "left", weight))
         else:
-            side = "left" if section.id == "back-cover" else None
-            side = "right" if section.id == opening else side
+            # The back cover is the last left-hand page; the opening section a right-hand one.
+            side = {"back-cover": "left", opening: "right"}.get(section.id)
             units.append(((section.id,), (), side, WEIGHTS.get(section.id, 8)))
     # Units merge into chunks of about an equal share of the work, each holding at most RUN
     # questions (a cut_size and a half where runs are cut), so that the work spreads over the
